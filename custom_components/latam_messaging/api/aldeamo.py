@@ -1,0 +1,107 @@
+"""Async client for Aldeamo's bots API (WhatsApp, Facebook Messenger, Twitter, web chat, SMS)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+
+from .errors import ProviderError
+from .models import (
+    AldeamoMessage,
+    AldeamoUser,
+    parse_aldeamo_envelope,
+    parse_aldeamo_messages,
+    parse_aldeamo_sent,
+    parse_aldeamo_users,
+)
+from .transport import DEFAULT_TIMEOUT, Transport
+
+ALDEAMO_URL = "https://apibot.aldeamo.com/bots"
+LISTENING_CHANNELS = ("facebook", "twitter", "web", "whatsapp")
+"""Channels whose users and messages can be read."""
+SENDING_CHANNELS = ("facebook", "sms", "twitter", "web", "whatsapp")
+"""Channels a message can be sent on (the seed names facebook, sms and web; we accept all)."""
+
+
+def _describe_error(payload: Any) -> tuple[str | None, str | None]:
+    # Errors keep the usual envelope: {"status": false, "codigo": ..., "message": ...}.
+    if not isinstance(payload, dict):
+        return None, None
+    code, message = payload.get("codigo"), payload.get("message")
+    return (
+        str(code)
+        if isinstance(code, (int, str)) and not isinstance(code, bool)
+        else None,
+        message if isinstance(message, str) else None,
+    )
+
+
+@dataclass(slots=True)
+class AldeamoClient:
+    """One Aldeamo bots account, authenticated by its API key."""
+
+    session: aiohttp.ClientSession
+    api_key: str
+    url: str = ALDEAMO_URL
+    request_timeout: float = DEFAULT_TIMEOUT
+    source: str = "latam-messaging"
+    _transport: Transport = field(init=False)
+
+    def __post_init__(self) -> None:
+        """Build the transport once."""
+        self._transport = Transport(
+            session=self.session,
+            base_url=self.url,
+            describe_error=_describe_error,
+            request_timeout=self.request_timeout,
+        )
+
+    async def _request(self, method: str, path: str, fields: dict[str, str]) -> Any:
+        # The seed lists `auth` beside the other parameters and its GET example puts
+        # them in the query string: we send the key as a header and as a parameter.
+        fields = {"auth": self.api_key, **fields}
+        headers = {
+            "auth": self.api_key,
+            "Accept": "application/json",
+            "X-API-Source": self.source,
+        }
+        payload = await self._transport.request(
+            method,
+            path,
+            headers=headers,
+            params=fields if method == "GET" else None,
+            form=fields if method != "GET" else None,
+        )
+        envelope = parse_aldeamo_envelope(payload)
+        if not envelope.ok:
+            raise ProviderError(
+                envelope.message or f"Aldeamo refused {method} {path}",
+                code=envelope.code,
+            )
+        return envelope.data
+
+    async def users(self, channel: str) -> tuple[AldeamoUser, ...]:
+        """Return the users who wrote to the bot on a channel."""
+        return parse_aldeamo_users(
+            await self._request("GET", "/users", {"channel": channel})
+        )
+
+    async def messages(
+        self, channel: str, client_id: str
+    ) -> tuple[AldeamoMessage, ...]:
+        """Return what one user wrote, oldest first."""
+        data = await self._request(
+            "GET", "/messages", {"channel": channel, "client_id": client_id}
+        )
+        return parse_aldeamo_messages(data)
+
+    async def send(self, channel: str, client_id: str, message: str) -> str:
+        """Send a message to a user; returns the new message's id."""
+        data = await self._request(
+            "POST",
+            "/messages",
+            {"channel": channel, "client_id": client_id, "msg": message},
+        )
+        return parse_aldeamo_sent(data)
