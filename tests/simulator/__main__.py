@@ -1,0 +1,67 @@
+"""Run the simulator on its own: python -m tests.simulator --host 127.0.0.1 --port 8910."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+
+from .app import Simulator
+from .clock import SimClock
+
+DEMO_ELIBOM_USER = "demo@example.com"
+DEMO_ELIBOM_TOKEN = "demo-api-password"
+DEMO_ALDEAMO_KEY = "demo-api-key"
+
+
+def seed_demo(simulator: Simulator) -> None:
+    """Create a demo Elibom account and Aldeamo bot with a few users."""
+    simulator.elibom.add_account(
+        DEMO_ELIBOM_USER, DEMO_ELIBOM_TOKEN, name="Tienda Demo", credits=250.0
+    )
+    simulator.aldeamo.api_keys.add(DEMO_ALDEAMO_KEY)
+    simulator.aldeamo.add_user("whatsapp", "573001112222", name="María Gómez")
+    simulator.aldeamo.add_user("facebook", "2291837465", name="Juan Pérez")
+    simulator.aldeamo.add_user("web", "web-8f2c", name=None)
+
+
+async def serve(host: str, port: int, latency: float, demo: bool) -> None:
+    """Serve until interrupted."""
+    simulator = Simulator(SimClock(realtime=True))
+    simulator.latency = latency
+    if demo:
+        seed_demo(simulator)
+    url = await simulator.start(host, port)
+    lines = [
+        f"Provider simulator on {url}",
+        f"  Elibom:  {simulator.elibom_url}",
+        f"  Aldeamo: {simulator.aldeamo_url}",
+    ]
+    if demo:
+        lines.append(f"  demo Elibom account {DEMO_ELIBOM_USER} / {DEMO_ELIBOM_TOKEN}")
+        lines.append(f"  demo Aldeamo API key {DEMO_ALDEAMO_KEY}")
+    print("\n".join(lines), flush=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await simulator.stop()
+
+
+def main() -> None:
+    """Parse the command line and serve."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8910)
+    parser.add_argument(
+        "--latency", type=float, default=0.0, help="seconds added to every answer"
+    )
+    parser.add_argument(
+        "--demo", action="store_true", help="create demo accounts and bot users"
+    )
+    args = parser.parse_args()
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve(args.host, args.port, args.latency, args.demo))
+
+
+if __name__ == "__main__":
+    main()
