@@ -1,0 +1,1 @@
+"""Tests of the provider clients, against the simulator."""
