@@ -1,0 +1,161 @@
+# shellcheck shell=bash
+# Shared set-up for scripts/test and scripts/develop: interpreters, uv, virtual
+# environments. Everything heavy is cached outside the checkout so that a second
+# run only checks that it is still there.
+
+CACHE_DIR="${LATAM_MESSAGING_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/latam_messaging}"
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+
+PY313_VERSION="3.13.15"
+PY313_SHA256="1e66a7945a48390ee4c2a4268a0e4185884059a13c4aab6d148aa208deea4a76"
+UV_VERSION="0.13.9"
+CHROOT_DIR="$CACHE_DIR/forky"
+
+step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+note() { printf '    %s\n' "$*"; }
+die() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+debian_mirror() {
+  # The mirror apt already uses on this machine; deb.debian.org otherwise.
+  local uri
+  uri=$(grep -hoE '^URIs: *https?://[^ ]+/debian/?$' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n 1 | sed 's/^URIs: *//')
+  [ -n "$uri" ] || uri=$(grep -hoE '^deb +https?://[^ ]+/debian/? ' /etc/apt/sources.list 2>/dev/null | head -n 1 | awk '{print $2}')
+  echo "${uri:-http://deb.debian.org/debian}" | sed 's:/*$::'
+}
+
+python_is_at_least() {
+  # python_is_at_least <python> <major> <minor> <micro>
+  "$1" -c "import sys, ssl, sqlite3; sys.exit(0 if sys.version_info >= ($2, $3, $4) else 1)" >/dev/null 2>&1
+}
+
+find_python313() {
+  # Prints the path of a Python >= 3.13.2 (and < 3.14), building one if needed.
+  local candidate
+  for candidate in "$CACHE_DIR/python3.13/bin/python3.13" \
+    "$(command -v python3.13 2>/dev/null || true)" \
+    "$HOME"/.pyenv/versions/3.13.*/bin/python3.13; do
+    [ -x "$candidate" ] || continue
+    if python_is_at_least "$candidate" 3 13 2 && ! python_is_at_least "$candidate" 3 14 0; then
+      echo "$candidate"
+      return 0
+    fi
+  done
+  build_python313 >&2
+  echo "$CACHE_DIR/python3.13/bin/python3.13"
+}
+
+build_python313() {
+  step "Building CPython $PY313_VERSION from Debian's source (about 3 minutes, once)"
+  local work tarball url
+  work=$(mktemp -d)
+  tarball="$work/python.tar.xz"
+  url="$(debian_mirror)/pool/main/p/python3.13/python3.13_${PY313_VERSION}.orig.tar.xz"
+  note "downloading $url"
+  curl -fsSL --retry 3 -o "$tarball" "$url" || die "could not download $url"
+  echo "$PY313_SHA256  $tarball" | sha256sum -c --quiet - || die "checksum mismatch for $url"
+  tar -xJf "$tarball" -C "$work"
+  (
+    cd "$work"/Python-"$PY313_VERSION" &&
+      ./configure --prefix="$CACHE_DIR/python3.13" --with-ensurepip=install >"$work/configure.log" 2>&1 &&
+      make -j"$(nproc)" >"$work/make.log" 2>&1 &&
+      make install >"$work/install.log" 2>&1
+  ) || { tail -n 40 "$work"/*.log >&2; die "building Python $PY313_VERSION failed (logs above)"; }
+  python_is_at_least "$CACHE_DIR/python3.13/bin/python3.13" 3 13 2 ||
+    die "the Python just built lacks ssl or sqlite3"
+  rm -rf "$work"
+  note "installed in $CACHE_DIR/python3.13"
+}
+
+ensure_uv() {
+  # Prints the path of a pinned uv, installed once into the cache.
+  local tools="$CACHE_DIR/uv-$UV_VERSION"
+  if [ ! -x "$tools/bin/uv" ]; then
+    step "Installing uv $UV_VERSION" >&2
+    rm -rf "$tools"
+    python3 -m venv "$tools" >&2 && "$tools/bin/pip" install --quiet "uv==$UV_VERSION" >&2 ||
+      die "could not install uv"
+  fi
+  echo "$tools/bin/uv"
+}
+
+ensure_venv() {
+  # ensure_venv <venv dir> <python> <requirements file>
+  # Creates the venv and installs the requirements; skipped when both are unchanged.
+  local venv="$1" python="$2" requirements="$3" uv stamp wanted
+  uv=$(ensure_uv)
+  wanted="$("$python" -c 'import sys; print(sys.version)' | head -n 1)|$(sha256sum "$requirements" | cut -d' ' -f1)"
+  stamp="$venv/.latam-messaging-requirements"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ] && [ -x "$venv/bin/python" ]; then
+    return 0
+  fi
+  step "Creating $venv with $(basename "$requirements") (about a minute, once)"
+  rm -rf "$venv"
+  "$uv" venv --quiet --python "$python" "$venv" || die "uv venv failed"
+  UV_NATIVE_TLS=1 UV_HTTP_TIMEOUT=180 VIRTUAL_ENV="$venv" "$uv" pip install --quiet -r "$requirements" ||
+    die "installing $requirements failed"
+  echo "$wanted" >"$stamp"
+}
+
+find_python314() {
+  # Prints a native Python >= 3.14.2 when this machine has one.
+  local candidate
+  for candidate in "$(command -v python3.14 2>/dev/null || true)" "$HOME"/.pyenv/versions/3.14.*/bin/python3.14; do
+    [ -x "$candidate" ] && python_is_at_least "$candidate" 3 14 2 && { echo "$candidate"; return 0; }
+  done
+  return 1
+}
+
+ensure_chroot314() {
+  # A Debian "forky" chroot with python3.14 (needs root), created once in the cache.
+  [ -x "$CHROOT_DIR/usr/bin/python3.14" ] && return 0
+  step "Creating a Debian forky chroot with Python 3.14 in $CHROOT_DIR (about a minute, once)"
+  if ! command -v debootstrap >/dev/null 2>&1; then
+    note "installing debootstrap with apt"
+    { apt-get install -y -qq debootstrap || { apt-get update -qq && apt-get install -y -qq debootstrap; }; } >/dev/null ||
+      die "could not install debootstrap"
+  fi
+  rm -rf "$CHROOT_DIR.partial"
+  debootstrap --variant=minbase --include=python3.14,python3.14-venv,ca-certificates \
+    forky "$CHROOT_DIR.partial" "$(debian_mirror)" /usr/share/debootstrap/scripts/sid \
+    >"$CACHE_DIR/debootstrap.log" 2>&1 || { tail -n 20 "$CACHE_DIR/debootstrap.log" >&2; die "debootstrap failed"; }
+  mv "$CHROOT_DIR.partial" "$CHROOT_DIR"
+}
+
+chroot_mount() {
+  # Mounts what the chroot needs and the checkout at /src; chroot_umount undoes it.
+  cp /etc/resolv.conf "$CHROOT_DIR/etc/resolv.conf"
+  cp /etc/ssl/certs/ca-certificates.crt "$CHROOT_DIR/etc/ssl/certs/ca-certificates.crt"
+  mkdir -p "$CHROOT_DIR/src"
+  mountpoint -q "$CHROOT_DIR/proc" || mount -t proc proc "$CHROOT_DIR/proc"
+  mountpoint -q "$CHROOT_DIR/dev" || mount --bind /dev "$CHROOT_DIR/dev"
+  mountpoint -q "$CHROOT_DIR/src" || mount --bind "$REPO_ROOT" "$CHROOT_DIR/src"
+}
+
+chroot_umount() {
+  local point
+  for point in src dev proc; do
+    mountpoint -q "$CHROOT_DIR/$point" && umount -l "$CHROOT_DIR/$point"
+  done
+  return 0
+}
+
+chroot_run() {
+  # chroot_run <command...>: runs in the chroot, in /src, with the host's CA bundle.
+  chroot "$CHROOT_DIR" /usr/bin/env -i HOME=/root PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 \
+    SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt UV_NATIVE_TLS=1 UV_HTTP_TIMEOUT=180 \
+    /bin/sh -c 'cd /src && exec "$@"' sh "$@"
+}
+
+ensure_chroot_venv() {
+  # ensure_chroot_venv <requirements file relative to the checkout>: /opt/venv inside the chroot.
+  local requirements="$1" wanted stamp="$CHROOT_DIR/opt/venv/.latam-messaging-requirements"
+  wanted=$(sha256sum "$REPO_ROOT/$requirements" | cut -d' ' -f1)
+  [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ] && return 0
+  step "Creating the Python 3.14 venv in the chroot with $requirements (about a minute, once)"
+  install -m 755 "$(ensure_uv)" "$CHROOT_DIR/usr/local/bin/uv"
+  rm -rf "$CHROOT_DIR/opt/venv"
+  chroot_run uv venv --quiet --python /usr/bin/python3.14 /opt/venv || die "uv venv failed in the chroot"
+  chroot_run env VIRTUAL_ENV=/opt/venv uv pip install --quiet -r "$requirements" ||
+    die "installing $requirements in the chroot failed"
+  echo "$wanted" >"$stamp"
+}
