@@ -3,14 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from datetime import timedelta
 
 import aiohttp
+from homeassistant.const import CONF_URL, CONF_USERNAME, CONF_WEBHOOK_ID
+from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
 import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
 
 # Imported first so that Home Assistant's loader finds this repository's
 # custom_components package rather than the test plugin's own.
 import custom_components  # noqa: F401
-from tests.const import ALDEAMO_KEY, ELIBOM_ACCOUNT_NAME, ELIBOM_TOKEN, ELIBOM_USER
+from custom_components.latam_messaging.const import (
+    CONF_ACCOUNT_ID,
+    CONF_API_KEY,
+    CONF_API_TOKEN,
+    CONF_CHANNELS,
+    CONF_PROVIDER,
+    DOMAIN,
+)
+from tests.const import (
+    ALDEAMO_KEY,
+    ELIBOM_ACCOUNT_NAME,
+    ELIBOM_TOKEN,
+    ELIBOM_USER,
+    WEBHOOK_ID,
+)
 from tests.simulator import Simulator
 
 
@@ -32,3 +54,61 @@ async def session(socket_enabled: None) -> AsyncGenerator[aiohttp.ClientSession]
     """Provide a plain aiohttp session, as Home Assistant's shared one would be."""
     async with aiohttp.ClientSession() as client_session:
         yield client_session
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Let Home Assistant load this repository's integration in every test."""
+
+
+@pytest.fixture
+def elibom_entry(simulator: Simulator) -> MockConfigEntry:
+    """Return an Elibom entry for the simulator's account, as the config flow makes it."""
+    account = simulator.elibom.accounts[ELIBOM_USER.lower()]
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=ELIBOM_ACCOUNT_NAME,
+        unique_id=ELIBOM_USER.lower(),
+        data={
+            CONF_PROVIDER: "elibom",
+            CONF_USERNAME: ELIBOM_USER,
+            CONF_API_TOKEN: ELIBOM_TOKEN,
+            CONF_URL: simulator.elibom_url,
+            CONF_ACCOUNT_ID: str(account.owner_id),
+            CONF_WEBHOOK_ID: WEBHOOK_ID,
+        },
+    )
+
+
+@pytest.fixture
+def aldeamo_entry(simulator: Simulator) -> MockConfigEntry:
+    """Return an Aldeamo entry listening on WhatsApp and Facebook."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="Aldeamo bots",
+        unique_id="aldeamo-test",
+        data={
+            CONF_PROVIDER: "aldeamo",
+            CONF_API_KEY: ALDEAMO_KEY,
+            CONF_CHANNELS: ["facebook", "whatsapp"],
+            CONF_URL: simulator.aldeamo_url,
+        },
+    )
+
+
+async def poll(hass: HomeAssistant, seconds: float = 61) -> None:
+    """Let a polling period pass on Home Assistant's clock and wait for the poll to end.
+
+    The poll runs as a background task doing real HTTP on loopback, so it is
+    awaited explicitly: firing the clock again while it is in flight would also
+    fire its request timeout.
+    """
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=seconds))
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def setup_entry(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Add an entry and set it up the way Home Assistant does."""
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()

@@ -1,0 +1,111 @@
+"""LatAm Messaging: Elibom SMS and Aldeamo bots (WhatsApp, Messenger, Twitter, web chat)."""
+
+from __future__ import annotations
+
+from homeassistant.const import CONF_URL, CONF_USERNAME, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import config_validation as cv, issue_registry as ir
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.typing import ConfigType
+from homeassistant.loader import async_get_integration
+
+from . import legacy_notify
+from .api import ALDEAMO_URL, ELIBOM_URL, AldeamoClient, ElibomClient
+from .const import (
+    CONF_API_KEY,
+    CONF_API_TOKEN,
+    CONF_PROVIDER,
+    DOMAIN,
+    PROVIDER_ELIBOM,
+    REQUEST_TIMEOUT,
+)
+from .coordinator import AldeamoCoordinator, ElibomCoordinator, LatamConfigEntry
+from .services import async_setup_services
+from .store import AldeamoStore, ElibomStore
+from .webhook import async_register_inbound_sms
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+ELIBOM_PLATFORMS = [Platform.NOTIFY, Platform.SENSOR]
+ALDEAMO_PLATFORMS = [Platform.EVENT, Platform.NOTIFY, Platform.SENSOR]
+
+
+def _platforms(entry: LatamConfigEntry) -> list[Platform]:
+    if entry.data[CONF_PROVIDER] == PROVIDER_ELIBOM:
+        return ELIBOM_PLATFORMS
+    return ALDEAMO_PLATFORMS
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the actions once, whatever the number of accounts."""
+    async_setup_services(hass)
+    legacy_notify.async_setup(hass, config)
+    return True
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: LatamConfigEntry) -> bool:
+    """Connect one provider account."""
+    integration = await async_get_integration(hass, DOMAIN)
+    source = f"home-assistant-{DOMAIN}/{integration.version}"
+    session = async_get_clientsession(hass)
+    coordinator: ElibomCoordinator | AldeamoCoordinator
+    if entry.data[CONF_PROVIDER] == PROVIDER_ELIBOM:
+        elibom = ElibomClient(
+            session,
+            entry.data[CONF_USERNAME],
+            entry.data[CONF_API_TOKEN],
+            url=entry.data.get(CONF_URL) or ELIBOM_URL,
+            request_timeout=REQUEST_TIMEOUT,
+            source=source,
+        )
+        coordinator = ElibomCoordinator(
+            hass, entry, elibom, ElibomStore(hass, entry.entry_id)
+        )
+    else:
+        aldeamo = AldeamoClient(
+            session,
+            entry.data[CONF_API_KEY],
+            url=entry.data.get(CONF_URL) or ALDEAMO_URL,
+            request_timeout=REQUEST_TIMEOUT,
+            source=source,
+        )
+        coordinator = AldeamoCoordinator(
+            hass, entry, aldeamo, AldeamoStore(hass, entry.entry_id)
+        )
+
+    await coordinator.async_config_entry_first_refresh()
+    entry.runtime_data = coordinator
+
+    if isinstance(coordinator, ElibomCoordinator):
+        entry.async_on_unload(async_register_inbound_sms(hass, entry))
+    await hass.config_entries.async_forward_entry_setups(entry, _platforms(entry))
+    legacy_notify.async_load(hass, entry)
+    entry.async_on_unload(entry.add_update_listener(_async_reload))
+    return True
+
+
+async def _async_reload(hass: HomeAssistant, entry: LatamConfigEntry) -> None:
+    """Apply new options, credentials or recipients."""
+    await hass.config_entries.async_reload(entry.entry_id)
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: LatamConfigEntry) -> bool:
+    """Disconnect an account, saving what it follows."""
+    await legacy_notify.async_unload(hass, entry)
+    unloaded = await hass.config_entries.async_unload_platforms(
+        entry, _platforms(entry)
+    )
+    if unloaded:
+        await entry.runtime_data.store.async_save()
+    return unloaded
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: LatamConfigEntry) -> None:
+    """Delete what was stored for an account removed for good."""
+    store = (
+        ElibomStore(hass, entry.entry_id)
+        if entry.data[CONF_PROVIDER] == PROVIDER_ELIBOM
+        else AldeamoStore(hass, entry.entry_id)
+    )
+    await store.async_remove()
+    ir.async_delete_issue(hass, DOMAIN, f"low_credit_{entry.entry_id}")

@@ -1,0 +1,73 @@
+"""Notify entities, one per recipient (Elibom) or contact (Aldeamo), and the classic service."""
+
+from __future__ import annotations
+
+from homeassistant.components.notify import NotifyEntity, NotifyEntityFeature
+from homeassistant.config_entries import ConfigSubentry
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .const import CONF_CHANNEL, CONF_CLIENT_ID, CONF_PHONE_NUMBER
+from .coordinator import AldeamoCoordinator, ElibomCoordinator, LatamConfigEntry
+from .entity import LatamEntity
+from .legacy_notify import async_get_service
+from .validation import bot_text, sms_text
+
+__all__ = ["async_get_service", "async_setup_entry"]
+
+PARALLEL_UPDATES = 0
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: LatamConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add one notify entity per recipient or contact."""
+    coordinator = entry.runtime_data
+    for subentry_id, subentry in entry.subentries.items():
+        entity: NotifyEntity = (
+            RecipientNotifyEntity(coordinator, subentry)
+            if isinstance(coordinator, ElibomCoordinator)
+            else ContactNotifyEntity(coordinator, subentry)
+        )
+        async_add_entities([entity], config_subentry_id=subentry_id)
+
+
+class RecipientNotifyEntity(LatamEntity[ElibomCoordinator], NotifyEntity):
+    """Sends an SMS to one phone number."""
+
+    _attr_supported_features = NotifyEntityFeature.TITLE
+
+    def __init__(
+        self, coordinator: ElibomCoordinator, subentry: ConfigSubentry
+    ) -> None:
+        """Serve one recipient."""
+        super().__init__(coordinator, subentry.subentry_id)
+        self._attr_name = subentry.title
+        self._number: str = subentry.data[CONF_PHONE_NUMBER]
+
+    async def async_send_message(self, message: str, title: str | None = None) -> None:
+        """Send the SMS (title as its first line) and follow its delivery."""
+        await self.coordinator.async_send_sms([self._number], sms_text(message, title))
+
+
+class ContactNotifyEntity(LatamEntity[AldeamoCoordinator], NotifyEntity):
+    """Sends a bot message to one user on one channel."""
+
+    _attr_supported_features = NotifyEntityFeature.TITLE
+
+    def __init__(
+        self, coordinator: AldeamoCoordinator, subentry: ConfigSubentry
+    ) -> None:
+        """Serve one contact."""
+        super().__init__(coordinator, subentry.subentry_id)
+        self._attr_name = subentry.title
+        self._channel: str = subentry.data[CONF_CHANNEL]
+        self._client_id: str = subentry.data[CONF_CLIENT_ID]
+
+    async def async_send_message(self, message: str, title: str | None = None) -> None:
+        """Send the message, the title as its first line."""
+        await self.coordinator.async_send(
+            self._channel, self._client_id, bot_text(message, title)
+        )

@@ -1,0 +1,185 @@
+"""The integration's actions, registered once; every input is checked before any request.
+
+The schemas accept any value on purpose: each field is checked here, so that every
+bad input gets a translated error that names it, rather than a schema message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+import re
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+    callback,
+)
+from homeassistant.util import dt as dt_util
+import voluptuous as vol
+
+from .const import (
+    ATTR_CHANNEL,
+    ATTR_CLIENT_ID,
+    ATTR_CONFIG_ENTRY_ID,
+    ATTR_DELIVERY_TOKEN,
+    ATTR_MESSAGE,
+    ATTR_SCHEDULE_AT,
+    ATTR_SCHEDULE_ID,
+    ATTR_TO,
+    CONF_PROVIDER,
+    DOMAIN,
+    PROVIDER_ALDEAMO,
+    PROVIDER_ELIBOM,
+    SERVICE_CANCEL_SCHEDULED_SMS,
+    SERVICE_GET_DELIVERY,
+    SERVICE_SEND_BOT_MESSAGE,
+    SERVICE_SEND_SMS,
+)
+from .coordinator import AldeamoCoordinator, ElibomCoordinator, LatamConfigEntry
+from .errors import validation_error
+from .validation import (
+    bot_text,
+    client_id,
+    phone_numbers,
+    schedule_time,
+    sending_channel,
+    sms_text,
+)
+
+_ID = re.compile(r"[A-Za-z0-9_\-]{1,64}")
+_FIELDS = {
+    SERVICE_SEND_SMS: (ATTR_CONFIG_ENTRY_ID, ATTR_TO, ATTR_MESSAGE, ATTR_SCHEDULE_AT),
+    SERVICE_CANCEL_SCHEDULED_SMS: (ATTR_CONFIG_ENTRY_ID, ATTR_SCHEDULE_ID),
+    SERVICE_GET_DELIVERY: (ATTR_CONFIG_ENTRY_ID, ATTR_DELIVERY_TOKEN),
+    SERVICE_SEND_BOT_MESSAGE: (
+        ATTR_CONFIG_ENTRY_ID,
+        ATTR_CHANNEL,
+        ATTR_CLIENT_ID,
+        ATTR_MESSAGE,
+    ),
+}
+
+
+def _schema(service: str) -> vol.Schema:
+    return vol.Schema({vol.Optional(field): object for field in _FIELDS[service]})
+
+
+def _required(call: ServiceCall, field: str) -> Any:
+    value = call.data.get(field)
+    if value is None:
+        raise validation_error("missing_field", field=field)
+    return value
+
+
+def _text(call: ServiceCall, field: str) -> str:
+    """Return a text field; numbers count as text (YAML writes ids unquoted)."""
+    value = _required(call, field)
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise validation_error("wrong_type", field=field, expected="text")
+    return str(value)
+
+
+def _identifier(call: ServiceCall, field: str, not_found: str) -> str:
+    value = _text(call, field).strip()
+    if not _ID.fullmatch(value):
+        raise validation_error(not_found, **{field: value[:40]})
+    return value
+
+
+def _coordinator[CoordinatorT: (ElibomCoordinator, AldeamoCoordinator)](
+    hass: HomeAssistant, call: ServiceCall, kind: type[CoordinatorT]
+) -> CoordinatorT:
+    """Return the coordinator of the loaded entry the action names."""
+    entry_id = _text(call, ATTR_CONFIG_ENTRY_ID)
+    entry: LatamConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
+    if entry is None or entry.domain != DOMAIN:
+        raise validation_error("entry_not_found", config_entry_id=entry_id[:40])
+    provider = PROVIDER_ELIBOM if kind is ElibomCoordinator else PROVIDER_ALDEAMO
+    if entry.data[CONF_PROVIDER] != provider:
+        raise validation_error("wrong_provider", title=entry.title, provider=provider)
+    if entry.state is not ConfigEntryState.LOADED or not isinstance(
+        coordinator := entry.runtime_data, kind
+    ):
+        raise validation_error("entry_not_loaded", title=entry.title)
+    return coordinator
+
+
+def _recipients(call: ServiceCall, country_code: str) -> list[str]:
+    value = _required(call, ATTR_TO)
+    items = value if isinstance(value, list) else [value]
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, (str, int)):
+            raise validation_error(
+                "wrong_type", field=ATTR_TO, expected="phone numbers"
+            )
+    return phone_numbers([str(item) for item in items], country_code)
+
+
+def _schedule_at(call: ServiceCall) -> datetime | None:
+    value = call.data.get(ATTR_SCHEDULE_AT)
+    if value is None:
+        return None
+    moment = value if isinstance(value, datetime) else None
+    if isinstance(value, str):
+        moment = dt_util.parse_datetime(value.strip())
+    if moment is None:
+        raise validation_error("invalid_schedule_at", schedule_at=str(value)[:40])
+    return schedule_time(moment)
+
+
+async def _send_sms(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    coordinator = _coordinator(hass, call, ElibomCoordinator)
+    numbers = _recipients(call, coordinator.country_code)
+    text = sms_text(_text(call, ATTR_MESSAGE))
+    when = _schedule_at(call)
+    ids: list[Any] = await coordinator.async_send_sms(numbers, text, when)
+    return {"schedule_ids": ids} if when else {"delivery_tokens": ids}
+
+
+async def _cancel_scheduled_sms(hass: HomeAssistant, call: ServiceCall) -> None:
+    coordinator = _coordinator(hass, call, ElibomCoordinator)
+    await coordinator.async_cancel(
+        _identifier(call, ATTR_SCHEDULE_ID, "schedule_not_found")
+    )
+
+
+async def _get_delivery(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    coordinator = _coordinator(hass, call, ElibomCoordinator)
+    return await coordinator.async_get_delivery(
+        _identifier(call, ATTR_DELIVERY_TOKEN, "delivery_not_found")
+    )
+
+
+async def _send_bot_message(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    coordinator = _coordinator(hass, call, AldeamoCoordinator)
+    channel = sending_channel(_text(call, ATTR_CHANNEL))
+    user = client_id(_text(call, ATTR_CLIENT_ID))
+    text = bot_text(_text(call, ATTR_MESSAGE))
+    return {"message_id": await coordinator.async_send(channel, user, text)}
+
+
+@callback
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register every action of the integration."""
+
+    def register(
+        name: str,
+        handler: Callable[[HomeAssistant, ServiceCall], Awaitable[ServiceResponse]],
+        supports: SupportsResponse,
+    ) -> None:
+        async def run(call: ServiceCall) -> ServiceResponse:
+            return await handler(hass, call)
+
+        hass.services.async_register(
+            DOMAIN, name, run, schema=_schema(name), supports_response=supports
+        )
+
+    register(SERVICE_SEND_SMS, _send_sms, SupportsResponse.OPTIONAL)
+    register(SERVICE_CANCEL_SCHEDULED_SMS, _cancel_scheduled_sms, SupportsResponse.NONE)
+    register(SERVICE_GET_DELIVERY, _get_delivery, SupportsResponse.ONLY)
+    register(SERVICE_SEND_BOT_MESSAGE, _send_bot_message, SupportsResponse.OPTIONAL)

@@ -1,0 +1,124 @@
+"""Input rules checked before any request: each failure is a translated ServiceValidationError."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+import re
+
+from homeassistant.util import dt as dt_util
+
+from .api import LISTENING_CHANNELS, SENDING_CHANNELS
+from .const import BOT_MESSAGE_MAX_LENGTH, SMS_MAX_LENGTH
+from .errors import validation_error as invalid
+
+_SEPARATORS = re.compile(r"[ \-.()]")
+_DIGITS = re.compile(r"[0-9]{8,15}")
+_LOCAL_LENGTH = 10
+"""A number of this length written without + is local: the default country code goes first."""
+_CLIENT_ID = re.compile(r"[A-Za-z0-9_\-.@:+]{1,128}")
+
+
+def phone_number(raw: str, country_code: str) -> str:
+    """Normalise one number to digits with country code, or raise naming it."""
+    text = raw.strip()
+    international = text.startswith("+")
+    digits = _SEPARATORS.sub("", text[1:] if international else text)
+    if not _DIGITS.fullmatch(digits):
+        raise invalid("invalid_phone_number", number=_shown(raw))
+    if not international and len(digits) == _LOCAL_LENGTH:
+        digits = country_code + digits
+    return digits
+
+
+def phone_numbers(raw: str | Iterable[str], country_code: str) -> list[str]:
+    """Normalise a list or a comma-separated string of numbers; duplicates go once."""
+    items = [raw] if isinstance(raw, str) else list(raw)
+    numbers: dict[str, None] = {}
+    for item in items:
+        for part in str(item).split(","):
+            if part.strip():
+                numbers[phone_number(part, country_code)] = None
+    if not numbers:
+        raise invalid("no_recipients")
+    return list(numbers)
+
+
+def message_text(message: str | None) -> str:
+    """Refuse an empty message."""
+    if message is None or not message.strip():
+        raise invalid("empty_message")
+    return message
+
+
+def sms_text(message: str | None, title: str | None = None) -> str:
+    """Join title and message as Elibom will send them, within its length limit."""
+    text = message_text(message)
+    if title:
+        text = f"{title}\n{text}"
+    if len(text) > SMS_MAX_LENGTH:
+        raise invalid(
+            "message_too_long", length=str(len(text)), limit=str(SMS_MAX_LENGTH)
+        )
+    return text
+
+
+def bot_text(message: str | None, title: str | None = None) -> str:
+    """Join title and message for a bot user, within the longest message accepted."""
+    text = message_text(message)
+    if title:
+        text = f"{title}\n{text}"
+    if len(text) > BOT_MESSAGE_MAX_LENGTH:
+        raise invalid(
+            "message_too_long", length=str(len(text)), limit=str(BOT_MESSAGE_MAX_LENGTH)
+        )
+    return text
+
+
+def schedule_time(value: datetime) -> datetime:
+    """Return an aware moment in the future; naive times are Home Assistant's local time."""
+    moment = dt_util.as_utc(value)
+    if moment <= dt_util.utcnow():
+        raise invalid(
+            "schedule_in_past", schedule_at=dt_util.as_local(moment).isoformat()
+        )
+    return moment
+
+
+def sending_channel(channel: str) -> str:
+    """Refuse a channel Aldeamo cannot send on."""
+    if channel not in SENDING_CHANNELS:
+        raise invalid(
+            "invalid_channel",
+            channel=_shown(channel),
+            channels=", ".join(SENDING_CHANNELS),
+        )
+    return channel
+
+
+def client_id(value: str) -> str:
+    """Refuse a bot user id that cannot be one."""
+    value = value.strip()
+    if not _CLIENT_ID.fullmatch(value):
+        raise invalid("invalid_client_id", client_id=_shown(value))
+    return value
+
+
+def bot_target(target: str) -> tuple[str, str]:
+    """Split a classic notify target written `channel:client_id`."""
+    channel, separator, user = target.partition(":")
+    if not separator or not channel or not user:
+        raise invalid("invalid_target", target=_shown(target))
+    return sending_channel(channel.strip()), client_id(user)
+
+
+def listening_channels(channels: Iterable[str]) -> list[str]:
+    """Keep the channels whose users can be read, in a stable order."""
+    wanted = set(channels)
+    return [channel for channel in LISTENING_CHANNELS if channel in wanted]
+
+
+def _shown(value: str) -> str:
+    # Errors name the bad value, but never echo a huge or unprintable one back.
+    printable = "".join(c if c.isprintable() else "�" for c in value)
+    return printable if len(printable) <= 40 else printable[:37] + "…"
