@@ -67,6 +67,7 @@ def elibom_entry(simulator: Simulator) -> MockConfigEntry:
     account = simulator.elibom.accounts[ELIBOM_USER.lower()]
     return MockConfigEntry(
         domain=DOMAIN,
+        entry_id="01ELIBOMENTRY0000000000000",
         title=ELIBOM_ACCOUNT_NAME,
         unique_id=ELIBOM_USER.lower(),
         data={
@@ -85,6 +86,7 @@ def aldeamo_entry(simulator: Simulator) -> MockConfigEntry:
     """Return an Aldeamo entry listening on WhatsApp and Facebook."""
     return MockConfigEntry(
         domain=DOMAIN,
+        entry_id="01ALDEAMOENTRY000000000000",
         title="Aldeamo bots",
         unique_id="aldeamo-test",
         data={

@@ -38,6 +38,7 @@ class RecipientNotifyEntity(LatamEntity[ElibomCoordinator], NotifyEntity):
     """Sends an SMS to one phone number."""
 
     _attr_supported_features = NotifyEntityFeature.TITLE
+    _attr_translation_key = "recipient"
 
     def __init__(
         self, coordinator: ElibomCoordinator, subentry: ConfigSubentry
@@ -56,6 +57,7 @@ class ContactNotifyEntity(LatamEntity[AldeamoCoordinator], NotifyEntity):
     """Sends a bot message to one user on one channel."""
 
     _attr_supported_features = NotifyEntityFeature.TITLE
+    _attr_translation_key = "contact"
 
     def __init__(
         self, coordinator: AldeamoCoordinator, subentry: ConfigSubentry

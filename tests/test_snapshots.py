@@ -1,0 +1,140 @@
+"""Shapes a user relies on: entities per platform and diagnostics, as snapshots."""
+
+from __future__ import annotations
+
+import json
+from unittest.mock import patch
+
+from homeassistant.config_entries import ConfigSubentryData
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    snapshot_platform,
+)
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from syrupy.assertion import SnapshotAssertion
+from syrupy.filters import props
+
+from tests.conftest import setup_entry
+from tests.const import ALDEAMO_KEY, ELIBOM_TOKEN, ELIBOM_USER, WEBHOOK_ID
+from tests.simulator import Simulator
+
+RECIPIENT = ConfigSubentryData(
+    data={"name": "Mamá", "phone_number": "573001112222"},
+    subentry_id="01RECIPIENTSUBENTRY0000000",
+    subentry_type="recipient",
+    title="Mamá",
+    unique_id="573001112222",
+)
+CONTACT = ConfigSubentryData(
+    data={"name": "Ana", "channel": "whatsapp", "client_id": "573004445555"},
+    subentry_id="01CONTACTSUBENTRY000000000",
+    subentry_type="contact",
+    title="Ana",
+    unique_id="whatsapp:573004445555",
+)
+
+
+@pytest.mark.parametrize(
+    ("fixture", "platform"),
+    [
+        ("elibom_entry", Platform.SENSOR),
+        ("elibom_entry", Platform.NOTIFY),
+        ("aldeamo_entry", Platform.SENSOR),
+        ("aldeamo_entry", Platform.EVENT),
+        ("aldeamo_entry", Platform.NOTIFY),
+    ],
+)
+async def test_entities(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+    request: pytest.FixtureRequest,
+    fixture: str,
+    platform: Platform,
+) -> None:
+    """Each platform's entities: ids, names, translation keys, states, attributes."""
+    template: MockConfigEntry = request.getfixturevalue(fixture)
+    entry = MockConfigEntry(
+        domain=template.domain,
+        entry_id=template.entry_id,
+        title=template.title,
+        unique_id=template.unique_id,
+        data=template.data,
+        subentries_data=[RECIPIENT if fixture == "elibom_entry" else CONTACT],
+    )
+    simulator.aldeamo.add_user("whatsapp", "573004445555", name="Ana")
+    with (
+        patch("custom_components.latam_messaging.ELIBOM_PLATFORMS", [platform]),
+        patch("custom_components.latam_messaging.ALDEAMO_PLATFORMS", [platform]),
+    ):
+        await setup_entry(hass, entry)
+
+    await snapshot_platform(hass, entity_registry, snapshot, entry.entry_id)
+
+
+async def test_elibom_diagnostics_hide_secrets_and_numbers(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    elibom_entry: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """Diagnostics show what is followed, without password, e-mail or numbers."""
+    await setup_entry(hass, elibom_entry)
+    await hass.services.async_call(
+        "latam_messaging",
+        "send_sms",
+        {
+            "config_entry_id": elibom_entry.entry_id,
+            "to": ["573001112222", "573004445555"],
+            "message": "Hola",
+        },
+        blocking=True,
+    )
+
+    diagnostics = await get_diagnostics_for_config_entry(
+        hass, hass_client, elibom_entry
+    )
+
+    text = json.dumps(diagnostics)
+    for secret in (
+        ELIBOM_TOKEN,
+        ELIBOM_USER,
+        ELIBOM_USER.lower(),
+        WEBHOOK_ID,
+        "3001112222",
+    ):
+        assert secret not in text
+    assert diagnostics["entry"]["data"]["url"] == simulator.elibom_url
+    assert diagnostics == snapshot(exclude=props("sent_at", "url"))
+
+
+async def test_aldeamo_diagnostics_hide_the_key(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    aldeamo_entry: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """The API key and users' ids never appear."""
+    simulator.aldeamo.add_user("whatsapp", "573004445555", name="Ana")
+    await setup_entry(hass, aldeamo_entry)
+
+    diagnostics = await get_diagnostics_for_config_entry(
+        hass, hass_client, aldeamo_entry
+    )
+
+    text = json.dumps(diagnostics)
+    assert ALDEAMO_KEY not in text
+    assert "573004445555" not in text
+    assert "Ana" not in text
+    assert diagnostics["entry"]["data"]["url"] == simulator.aldeamo_url
+    assert diagnostics == snapshot(exclude=props("url"))
