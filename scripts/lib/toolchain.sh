@@ -159,3 +159,17 @@ ensure_chroot_venv() {
     die "installing $requirements in the chroot failed"
   echo "$wanted" >"$stamp"
 }
+
+ensure_extras() {
+  # ensure_extras <venv dir> <requirements file>: installs more packages into a venv made
+  # by ensure_venv, once; its own stamp, so the test requirements' venv is not rebuilt.
+  local venv="$1" requirements="$2" uv stamp wanted
+  uv=$(ensure_uv)
+  wanted=$(sha256sum "$requirements" | cut -d' ' -f1)
+  stamp="$venv/.latam-messaging-extras-$(basename "$requirements")"
+  [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ] && return 0
+  step "Installing $(basename "$requirements") into $venv (once)"
+  UV_NATIVE_TLS=1 UV_HTTP_TIMEOUT=180 VIRTUAL_ENV="$venv" "$uv" pip install --quiet -r "$requirements" ||
+    die "installing $requirements failed"
+  echo "$wanted" >"$stamp"
+}

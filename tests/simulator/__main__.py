@@ -12,6 +12,12 @@ from .clock import SimClock
 DEMO_ELIBOM_USER = "demo@example.com"
 DEMO_ELIBOM_TOKEN = "demo-api-password"
 DEMO_ALDEAMO_KEY = "demo-api-key"
+CHATTER = (
+    ("whatsapp", "573001112222", "María Gómez", "Hola, ¿a qué hora abren mañana?"),
+    ("facebook", "2291837465", "Juan Pérez", "¿Tienen domicilios?"),
+    ("whatsapp", "573001112222", "María Gómez", "Quiero pedir dos panes de bono"),
+    ("facebook", "2291837465", "Juan Pérez", "menú"),
+)
 
 
 def seed_demo(simulator: Simulator) -> None:
@@ -25,7 +31,17 @@ def seed_demo(simulator: Simulator) -> None:
     simulator.aldeamo.add_user("web", "web-8f2c", name=None)
 
 
-async def serve(host: str, port: int, latency: float, demo: bool) -> None:
+async def chatter(simulator: Simulator, every: float) -> None:
+    """Make the demo users write to the bot, one message every `every` seconds."""
+    turn = 0
+    while True:
+        await asyncio.sleep(every)
+        channel, user_id, name, text = CHATTER[turn % len(CHATTER)]
+        simulator.aldeamo.write(channel, user_id, text, name=name)
+        turn += 1
+
+
+async def serve(host: str, port: int, latency: float, demo: bool, every: float) -> None:
     """Serve until interrupted."""
     simulator = Simulator(SimClock(realtime=True))
     simulator.latency = latency
@@ -40,10 +56,17 @@ async def serve(host: str, port: int, latency: float, demo: bool) -> None:
     if demo:
         lines.append(f"  demo Elibom account {DEMO_ELIBOM_USER} / {DEMO_ELIBOM_TOKEN}")
         lines.append(f"  demo Aldeamo API key {DEMO_ALDEAMO_KEY}")
+    if demo and every > 0:
+        lines.append(f"  a demo bot user writes every {every:g} s")
     print("\n".join(lines), flush=True)
+    writer = (
+        asyncio.create_task(chatter(simulator, every)) if demo and every > 0 else None
+    )
     try:
         await asyncio.Event().wait()
     finally:
+        if writer is not None:
+            writer.cancel()
         await simulator.stop()
 
 
@@ -58,9 +81,15 @@ def main() -> None:
     parser.add_argument(
         "--demo", action="store_true", help="create demo accounts and bot users"
     )
+    parser.add_argument(
+        "--chatter",
+        type=float,
+        default=0.0,
+        help="with --demo: seconds between messages demo users write to the bot",
+    )
     args = parser.parse_args()
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(args.host, args.port, args.latency, args.demo))
+        asyncio.run(serve(args.host, args.port, args.latency, args.demo, args.chatter))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,249 @@
+"""Prepare the development Home Assistant through its own APIs, idempotently.
+
+Onboards it (a user, the core settings), adds one Elibom and one Aldeamo account
+against the provider simulator through the config-flow API, one recipient and one
+contact through the subentry-flow API, and saves a dashboard. Run by scripts/develop
+once Home Assistant answers; a second run finds everything done and changes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from typing import Any
+
+import aiohttp
+
+USERNAME = "demo"
+PASSWORD = "latam-demo-1234"
+CLIENT_ID = "http://127.0.0.1:8123/"
+DOMAIN = "latam_messaging"
+ELIBOM_USER = "demo@example.com"
+ELIBOM_TOKEN = "demo-api-password"
+ALDEAMO_KEY = "demo-api-key"
+
+
+class Api:
+    """Home Assistant's REST and WebSocket APIs, as the frontend uses them."""
+
+    def __init__(self, session: aiohttp.ClientSession, base: str) -> None:
+        """Talk to the Home Assistant at `base`."""
+        self.session = session
+        self.base = base
+        self.token = ""
+
+    async def call(self, method: str, path: str, body: Any = None) -> Any:
+        """Call the REST API and return its JSON answer."""
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        async with self.session.request(
+            method, self.base + path, json=body, headers=headers
+        ) as response:
+            text = await response.text()
+            if response.status >= 400:
+                raise RuntimeError(f"{method} {path}: {response.status} {text}")
+            return json.loads(text) if text else None
+
+    async def token_from_code(self, code: str) -> None:
+        """Exchange an authorization code for an access token."""
+        async with self.session.post(
+            self.base + "/auth/token",
+            data={"grant_type": "authorization_code", "code": code, "client_id": CLIENT_ID},
+        ) as response:
+            self.token = (await response.json())["access_token"]
+
+    async def websocket(self, message: dict[str, Any]) -> Any:
+        """Send one WebSocket command and return its result."""
+        async with self.session.ws_connect(self.base + "/api/websocket") as ws:
+            await ws.receive_json()
+            await ws.send_json({"type": "auth", "access_token": self.token})
+            await ws.receive_json()
+            await ws.send_json({"id": 1, **message})
+            reply = await ws.receive_json()
+            if not reply.get("success"):
+                raise RuntimeError(f"{message['type']}: {reply}")
+            return reply.get("result")
+
+
+async def onboard_or_log_in(api: Api, language: str) -> None:
+    """Create the demo user on a new instance, or log in on a known one."""
+    # Once onboarding is complete, Home Assistant no longer serves its API.
+    async with api.session.get(api.base + "/api/onboarding") as response:
+        steps = await response.json() if response.status == 200 else []
+    done = {step["step"] for step in steps if step["done"]}
+    if response.status == 404:
+        done = {"user", "core_config", "analytics", "integration"}
+    if "user" not in done:
+        answer = await api.call(
+            "POST",
+            "/api/onboarding/users",
+            {
+                "client_id": CLIENT_ID,
+                "name": "Demo",
+                "username": USERNAME,
+                "password": PASSWORD,
+                "language": language,
+            },
+        )
+        await api.token_from_code(answer["auth_code"])
+    else:
+        flow = await api.call(
+            "POST",
+            "/auth/login_flow",
+            {"client_id": CLIENT_ID, "handler": ["homeassistant", None], "redirect_uri": CLIENT_ID},
+        )
+        result = await api.call(
+            "POST",
+            f"/auth/login_flow/{flow['flow_id']}",
+            {"client_id": CLIENT_ID, "username": USERNAME, "password": PASSWORD},
+        )
+        await api.token_from_code(result["result"])
+    if "core_config" not in done:
+        await api.call("POST", "/api/onboarding/core_config")
+    if "analytics" not in done:
+        await api.call("POST", "/api/onboarding/analytics")
+    if "integration" not in done:
+        await api.call(
+            "POST",
+            "/api/onboarding/integration",
+            {"client_id": CLIENT_ID, "redirect_uri": CLIENT_ID},
+        )
+
+
+async def run_flow(api: Api, start: str, step: str, handler: Any, *answers: dict[str, Any]) -> Any:
+    """Start a config or subentry flow and answer its steps in order."""
+    result = await api.call("POST", start, {"handler": handler})
+    for answer in answers:
+        result = await api.call("POST", f"{step}/{result['flow_id']}", answer)
+    if result["type"] != "create_entry":
+        raise RuntimeError(f"the flow for {handler} ended with {result}")
+    return result
+
+
+async def configure(api: Api, simulator: str) -> None:
+    """Add the two accounts, a recipient and a contact, unless they exist."""
+    entries = await api.call("GET", f"/api/config/config_entries/entry?domain={DOMAIN}")
+    by_provider = {}
+    for entry in entries:
+        details = await api.websocket(
+            {"type": "config_entries/get_single", "entry_id": entry["entry_id"]}
+        )
+        by_provider[details["config_entry"]["title"]] = entry["entry_id"]
+    flow, flow_step = "/api/config/config_entries/flow", "/api/config/config_entries/flow"
+    sub, sub_step = (
+        "/api/config/config_entries/subentries/flow",
+        "/api/config/config_entries/subentries/flow",
+    )
+    if "Tienda Demo" not in by_provider:
+        created = await run_flow(
+            api,
+            flow,
+            flow_step,
+            DOMAIN,
+            {"next_step_id": "elibom"},
+            {"username": ELIBOM_USER, "api_token": ELIBOM_TOKEN, "url": f"{simulator}/elibom"},
+        )
+        entry_id = created["result"]["entry_id"]
+        await run_flow(
+            api,
+            sub,
+            sub_step,
+            [entry_id, "recipient"],
+            {"name": "María Gómez", "phone_number": "300 111 2222"},
+        )
+        print("    added the Elibom account Tienda Demo and the recipient María Gómez")
+    if "Aldeamo bots" not in by_provider:
+        created = await run_flow(
+            api,
+            flow,
+            flow_step,
+            DOMAIN,
+            {"next_step_id": "aldeamo"},
+            {
+                "api_key": ALDEAMO_KEY,
+                "channels": ["facebook", "web", "whatsapp"],
+                "url": f"{simulator}/aldeamo",
+            },
+        )
+        entry_id = created["result"]["entry_id"]
+        await run_flow(
+            api,
+            sub,
+            sub_step,
+            [entry_id, "contact"],
+            {"channel": "whatsapp"},
+            {"client_id": "573001112222", "name": "María (WhatsApp)"},
+        )
+        print("    added the Aldeamo bot and the contact María (WhatsApp)")
+
+
+async def save_dashboard(api: Api) -> None:
+    """Save the default dashboard, built from the integration's entities."""
+    states = await api.call("GET", "/api/states")
+    ours = {
+        entry["entity_id"]
+        for entry in await api.websocket({"type": "config/entity_registry/list"})
+        if entry["platform"] == DOMAIN
+    }
+    ids = sorted(state["entity_id"] for state in states if state["entity_id"] in ours)
+
+    def having(suffix: str) -> list[str]:
+        return [i for i in ids if i.endswith(suffix)]
+
+    sms = [
+        *having("_credits"),
+        *having("_pending_deliveries"),
+        *having("_scheduled_messages"),
+        *having("_account_users"),
+    ]
+    bots = [i for i in ids if i.startswith("sensor.") and i.endswith("_users") and i not in sms]
+    events = [i for i in ids if i.startswith("event.")]
+    notify = [i for i in ids if i.startswith("notify.")]
+    config = {
+        "title": "LatAm Messaging",
+        "views": [
+            {
+                "title": "Mensajería",
+                "path": "messaging",
+                "cards": [
+                    {"type": "entities", "title": "SMS (Elibom)", "entities": sms},
+                    {"type": "history-graph", "title": "Créditos", "entities": having("_credits")},
+                    {"type": "entities", "title": "Bots (Aldeamo)", "entities": bots + events},
+                    {"type": "entities", "title": "Enviar", "entities": notify},
+                    {"type": "logbook", "title": "Mensajes recibidos", "target": {"entity_id": events}},
+                ],
+            }
+        ],
+    }
+    await api.websocket({"type": "lovelace/config/save", "config": config})
+
+
+async def main() -> int:
+    """Wait for Home Assistant, then prepare it."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--url", default="http://127.0.0.1:8123")
+    parser.add_argument("--simulator", default="http://127.0.0.1:8910")
+    parser.add_argument("--language", default="en")
+    parser.add_argument("--wait", type=float, default=180, help="seconds to wait for it to start")
+    args = parser.parse_args()
+    async with aiohttp.ClientSession() as session:
+        api = Api(session, args.url)
+        for _ in range(int(args.wait * 2)):
+            try:
+                async with session.get(args.url + "/auth/providers") as response:
+                    await response.read()
+                break
+            except aiohttp.ClientError:
+                await asyncio.sleep(0.5)
+        else:
+            print(f"Home Assistant did not answer on {args.url}", file=sys.stderr)
+            return 1
+        await onboard_or_log_in(api, args.language)
+        await configure(api, args.simulator)
+        await save_dashboard(api)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
