@@ -1,0 +1,1 @@
+"""The performance benchmark (run by scripts/bench)."""
