@@ -126,7 +126,10 @@ def _schedule_at(call: ServiceCall) -> datetime | None:
         return None
     moment = value if isinstance(value, datetime) else None
     if isinstance(value, str):
-        moment = dt_util.parse_datetime(value.strip())
+        try:
+            moment = dt_util.parse_datetime(value.strip())
+        except ValueError:  # shaped like a date, but February 30th or the like
+            moment = None
     if moment is None:
         raise validation_error("invalid_schedule_at", schedule_at=str(value)[:40])
     return schedule_time(moment)
