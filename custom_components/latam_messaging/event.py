@@ -38,14 +38,24 @@ class IncomingMessageEvent(LatamEntity[AldeamoCoordinator], EventEntity):
         self._channel = channel
         self._attr_translation_key = f"messages_{channel}"
 
+    async def async_added_to_hass(self) -> None:
+        """Show what the first poll read, before this entity existed (set-up, reload)."""
+        await super().async_added_to_hass()
+        self._show_received()
+
     @callback
     def _handle_coordinator_update(self) -> None:
         """Trigger once per message that arrived in this poll, in order."""
+        if not self._show_received():
+            super()._handle_coordinator_update()
+
+    @callback
+    def _show_received(self) -> bool:
+        """Trigger for each of this channel's messages of the last poll; say if any."""
         triggered = False
         for message in self.coordinator.data.received:
             if message.channel == self._channel:
                 self._trigger_event(MESSAGE_RECEIVED, message.as_event_data())
                 self.async_write_ha_state()
                 triggered = True
-        if not triggered:
-            super()._handle_coordinator_update()
+        return triggered
