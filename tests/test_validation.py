@@ -1,0 +1,158 @@
+"""The input rules accept exactly what the spec allows (property-based)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+import re
+
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.util import dt as dt_util
+from hypothesis import example, given, settings, strategies as st
+import pytest
+
+from custom_components.latam_messaging.const import SMS_MAX_LENGTH
+from custom_components.latam_messaging.validation import (
+    bot_target,
+    phone_number,
+    phone_numbers,
+    schedule_time,
+    sms_text,
+)
+
+SEPARATORS = " -.()"
+
+
+def spec_allows(raw: str) -> bool:
+    """Apply the spec's rule, written independently of the code under test."""
+    text = raw.strip()
+    text = text.removeprefix("+")
+    if any(char not in "0123456789" + SEPARATORS for char in text):
+        return False
+    digits = [char for char in text if char in "0123456789"]
+    return 8 <= len(digits) <= 15
+
+
+formatted_numbers = st.builds(
+    lambda plus, digits, seps: (
+        ("+" if plus else "")
+        + "".join(d + s for d, s in zip(digits, seps, strict=False))
+        + digits[len(seps) :]
+    ),
+    st.booleans(),
+    st.text("0123456789", min_size=1, max_size=20),
+    st.lists(st.sampled_from(["", "", " ", "-", ".", "(", ")", " - "]), max_size=20),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(raw=formatted_numbers | st.text(max_size=30))
+@example(raw="+57 (300) 111-2222")
+@example(raw="300.111.2222")
+@example(raw="57300+1112222")
+@example(raw="١٢٣٤٥٦٧٨٩")  # Arabic-Indic digits are digits, but not the spec's
+@example(raw="")
+def test_a_number_is_accepted_exactly_when_the_spec_allows_it(raw: str) -> None:
+    """8 to 15 digits after removing spaces, dashes, dots, parentheses and a leading +."""
+    if spec_allows(raw):
+        normalised = phone_number(raw, "57")
+        digits = re.sub(r"[^0-9]", "", raw)
+        local = not raw.strip().startswith("+") and len(digits) == 10
+        assert normalised == ("57" + digits if local else digits)
+    else:
+        with pytest.raises(ServiceValidationError) as caught:
+            phone_number(raw, "57")
+        assert caught.value.translation_key == "invalid_phone_number"
+
+
+@settings(max_examples=200, deadline=None)
+@given(numbers=st.lists(st.text("0123456789", min_size=11, max_size=15), min_size=1))
+def test_duplicates_are_sent_once_in_the_order_given(numbers: list[str]) -> None:
+    """Whatever the repetition, each number appears once, first occurrence first."""
+    doubled = [*numbers, *reversed(numbers)]
+    assert phone_numbers(doubled, "57") == list(dict.fromkeys(numbers))
+    assert phone_numbers(",".join(doubled), "57") == list(dict.fromkeys(numbers))
+
+
+@settings(max_examples=300, deadline=None)
+@given(message=st.text(max_size=200), title=st.none() | st.text(max_size=40))
+def test_an_sms_is_accepted_when_title_and_message_fit_in_160(
+    message: str, title: str | None
+) -> None:
+    """Non-blank message; title plus newline plus message at most 160 characters."""
+    joined = f"{title}\n{message}" if title else message
+    if not message.strip():
+        with pytest.raises(ServiceValidationError) as caught:
+            sms_text(message, title)
+        assert caught.value.translation_key == "empty_message"
+    elif len(joined) > SMS_MAX_LENGTH:
+        with pytest.raises(ServiceValidationError) as caught:
+            sms_text(message, title)
+        assert caught.value.translation_key == "message_too_long"
+        assert caught.value.translation_placeholders == {
+            "length": str(len(joined)),
+            "limit": "160",
+        }
+    else:
+        assert sms_text(message, title) == joined
+
+
+@settings(max_examples=200, deadline=None)
+@given(offset=st.integers(min_value=-(10**6), max_value=10**6))
+def test_a_schedule_time_is_accepted_only_in_the_future(offset: int) -> None:
+    """Aware and naive (local) times alike: strictly after now."""
+    now = dt_util.utcnow()
+    aware = now + timedelta(seconds=offset)
+    naive_local = dt_util.as_local(aware).replace(tzinfo=None)
+    for value in (aware, naive_local):
+        if offset > 5:
+            assert schedule_time(value) == aware.astimezone(UTC)
+        elif offset < -5:
+            with pytest.raises(ServiceValidationError) as caught:
+                schedule_time(value)
+            assert caught.value.translation_key == "schedule_in_past"
+
+
+def test_a_naive_schedule_time_is_home_assistants_local_time() -> None:
+    """The same wall-clock time means another moment in another time zone."""
+    tomorrow_noon = (dt_util.now() + timedelta(days=1)).replace(
+        hour=12, minute=0, second=0, microsecond=0, tzinfo=None
+    )
+    expected = dt_util.as_utc(
+        tomorrow_noon.replace(tzinfo=dt_util.get_default_time_zone())
+    )
+    assert schedule_time(tomorrow_noon) == expected
+    assert isinstance(tomorrow_noon, datetime)
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("whatsapp:573001112222", ("whatsapp", "573001112222")),
+        ("facebook: 2291837465 ", ("facebook", "2291837465")),
+        ("web:web-8f2c", ("web", "web-8f2c")),
+        ("sms:573001112222", ("sms", "573001112222")),
+    ],
+)
+def test_bot_targets_are_channel_colon_user(
+    target: str, expected: tuple[str, str]
+) -> None:
+    """A classic notify target names the channel and the user's id."""
+    assert bot_target(target) == expected
+
+
+@pytest.mark.parametrize(
+    ("target", "key"),
+    [
+        ("573001112222", "invalid_target"),
+        (":573001112222", "invalid_target"),
+        ("whatsapp:", "invalid_target"),
+        ("telegram:1", "invalid_channel"),
+        ("whatsapp:a b", "invalid_client_id"),
+        ("whatsapp:" + "9" * 200, "invalid_client_id"),
+    ],
+)
+def test_malformed_bot_targets_are_refused_by_name(target: str, key: str) -> None:
+    """Each way of getting a target wrong has its own error."""
+    with pytest.raises(ServiceValidationError) as caught:
+        bot_target(target)
+    assert caught.value.translation_key == key
