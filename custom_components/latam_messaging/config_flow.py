@@ -424,6 +424,9 @@ class LatamMessagingConfigFlow(ConfigFlow, domain=DOMAIN):
         if unique_id != entry.unique_id:
             await self.async_set_unique_id(unique_id)
             self._abort_if_unique_id_configured()
+        if entry.state is ConfigEntryState.LOADED:
+            # The entry's update listener reloads it; reloading here too would do it twice.
+            return self.async_update_and_abort(entry, unique_id=unique_id, data=data)
         return self.async_update_reload_and_abort(entry, unique_id=unique_id, data=data)
 
 
@@ -553,7 +556,8 @@ class RecipientFlow(ConfigSubentryFlow):
                     return self.async_abort(reason="already_configured")
                 data = {CONF_NAME: name, CONF_PHONE_NUMBER: number}
                 if current is not None:
-                    return self.async_update_reload_and_abort(
+                    # The entry's update listener reloads it when it is loaded.
+                    return self.async_update_and_abort(
                         entry, current, title=name, data=data, unique_id=number
                     )
                 return self.async_create_entry(title=name, data=data, unique_id=number)
@@ -665,7 +669,8 @@ class ContactFlow(ConfigSubentryFlow):
                     CONF_CLIENT_ID: user,
                 }
                 if current is not None:
-                    return self.async_update_reload_and_abort(
+                    # The entry's update listener reloads it when it is loaded.
+                    return self.async_update_and_abort(
                         entry, current, title=name, data=data, unique_id=unique_id
                     )
                 return self.async_create_entry(
