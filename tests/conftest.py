@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Generator
 from datetime import timedelta
+import logging
+import re
 
 import aiohttp
 from homeassistant.const import CONF_URL, CONF_USERNAME, CONF_WEBHOOK_ID
@@ -34,6 +36,66 @@ from tests.const import (
     WEBHOOK_ID,
 )
 from tests.simulator import Simulator
+
+# What must never reach a log: secrets, and anything shaped like a full phone number
+# (11 to 15 digits standing alone; delivery tokens have 19, ids and times fewer).
+SECRETS = (ELIBOM_TOKEN, ALDEAMO_KEY)
+PHONE_NUMBER = re.compile(r"(?<![A-Za-z0-9.])\d{11,15}(?!\d)")
+# Loggers left out: the test harness's storage mock and the provider simulator's
+# own server are not part of Home Assistant as users run it; the HTTP access log is
+# off in Home Assistant unless turned on, and Elibom's inbound-SMS callback puts
+# the sender in the URL by design (see the README).
+NOT_HOME_ASSISTANT = (
+    "pytest_homeassistant_custom_component",
+    "aiohttp.server",
+    "aiohttp.access",
+)
+
+
+class _Collector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def log_guard() -> Generator[None]:
+    """Run every test with debug logging and check what was logged.
+
+    No secret or full phone number may appear in any record (Home Assistant core's
+    own echo of event data, "Bus:Handling", is left out: it repeats every event's
+    data by design). No blocking call may be detected in the event loop, and no
+    exception may go unhandled.
+    """
+    collector = _Collector()
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(collector)
+    root.setLevel(logging.DEBUG)
+    try:
+        yield
+    finally:
+        root.removeHandler(collector)
+        root.setLevel(level)
+    problems = []
+    for record in collector.records:
+        if record.name.startswith(NOT_HOME_ASSISTANT):
+            continue
+        text = record.getMessage()
+        if record.exc_info and record.exc_info[1] is not None:
+            text += " " + repr(record.exc_info[1])
+        if text.startswith("Bus:Handling"):
+            continue
+        if any(secret in text for secret in SECRETS) or PHONE_NUMBER.search(text):
+            problems.append(f"leaked in {record.name}: {text[:300]}")
+        if "Detected blocking call" in text:
+            problems.append(f"blocking call: {text[:300]}")
+        if record.levelno >= logging.ERROR and record.exc_info:
+            problems.append(f"unhandled exception in {record.name}: {text[:300]}")
+    assert not problems, "\n".join(problems)
 
 
 @pytest.fixture

@@ -1190,7 +1190,7 @@ async def test_contact_picked_user_is_named_after_them_and_gets_a_notify_entity(
 async def test_contact_typed_id_is_accepted_and_named_after_the_id_or_the_given_name(
     hass: HomeAssistant, aldeamo_entry: MockConfigEntry
 ) -> None:
-    """Users who never wrote (or SMS numbers) can be typed; the name falls back to the id."""
+    """Users who never wrote (or SMS numbers) can be typed; unnamed, the id's end names them."""
     await setup_entry(hass, aldeamo_entry)
 
     result = await _contact_details(hass, aldeamo_entry, "sms")
@@ -1210,7 +1210,7 @@ async def test_contact_typed_id_is_accepted_and_named_after_the_id_or_the_given_
 
     sms = _subentry(aldeamo_entry, "sms:573009998888")
     assert dict(sms.data) == {
-        "name": "573009998888",
+        "name": "SMS …8888",
         "channel": "sms",
         "client_id": "573009998888",
     }

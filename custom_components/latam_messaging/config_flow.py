@@ -579,6 +579,24 @@ class RecipientFlow(ConfigSubentryFlow):
         )
 
 
+CHANNEL_NAMES = {
+    "facebook": "Facebook",
+    "sms": "SMS",
+    "twitter": "Twitter",
+    "web": "Web",
+    "whatsapp": "WhatsApp",
+}
+
+
+def _anonymous_name(channel: str, user: str) -> str:
+    """Name a contact without a name by channel and the id's end, never the whole id.
+
+    The name becomes the entity id, which is logged and shown everywhere; an id is
+    often a phone number.
+    """
+    return f"{CHANNEL_NAMES.get(channel, channel)} …{user[-4:]}"
+
+
 class ContactFlow(ConfigSubentryFlow):
     """A bot user on one channel that gets its own notify entity."""
 
@@ -648,9 +666,13 @@ class ContactFlow(ConfigSubentryFlow):
         if user_input is not None:
             try:
                 user = client_id(_text(user_input, CONF_CLIENT_ID))
-                label = next((o["label"] for o in known if o["value"] == user), None)
-                name = _text(user_input, CONF_NAME, required=False) or (
-                    label.rsplit(" (", 1)[0] if label else user
+                name = _text(user_input, CONF_NAME, required=False) or next(
+                    (
+                        o["label"].rsplit(" (", 1)[0]
+                        for o in known
+                        if o["value"] == user and o["label"] != user
+                    ),
+                    _anonymous_name(self._channel, user),
                 )
             except FlowError as err:
                 errors[err.field] = err.key
