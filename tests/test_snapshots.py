@@ -1,29 +1,40 @@
-"""Shapes a user relies on: entities per platform and diagnostics, as snapshots."""
+"""Shapes a user relies on: entities per platform and diagnostics, as snapshots.
+
+The snapshots are plain JSON of what a user sees (entity ids, names, translation
+keys, devices, states, attributes), so that the same files hold on the oldest and
+the newest Home Assistant, whose registry objects differ.
+"""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 from unittest.mock import patch
 
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    snapshot_platform,
-)
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
+from syrupy.extensions.json import JSONSnapshotExtension
 from syrupy.filters import props
 
 from tests.conftest import setup_entry
 from tests.const import ALDEAMO_KEY, ELIBOM_TOKEN, ELIBOM_USER, WEBHOOK_ID
 from tests.simulator import Simulator
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Keep snapshots as plain JSON files, one per test case."""
+    return snapshot.use_extension(JSONSnapshotExtension)
+
 
 RECIPIENT = ConfigSubentryData(
     data={"name": "Mamá", "phone_number": "573001112222"},
@@ -77,7 +88,58 @@ async def test_entities(
     ):
         await setup_entry(hass, entry)
 
-    await snapshot_platform(hass, entity_registry, snapshot, entry.entry_id)
+    assert _entities(hass, entity_registry, entry) == snapshot
+
+
+def _plain(value: Any) -> Any:
+    """Turn enums and other values into what JSON shows of them."""
+    return json.loads(json.dumps(value, default=str))
+
+
+def _entities(
+    hass: HomeAssistant, entity_registry: er.EntityRegistry, entry: MockConfigEntry
+) -> list[dict[str, Any]]:
+    devices = dr.async_get(hass)
+    shapes = []
+    for entity in sorted(
+        er.async_entries_for_config_entry(entity_registry, entry.entry_id),
+        key=lambda e: e.entity_id,
+    ):
+        device = devices.async_get(entity.device_id) if entity.device_id else None
+        via = (
+            devices.async_get(device.via_device_id)
+            if device and device.via_device_id
+            else None
+        )
+        state = hass.states.get(entity.entity_id)
+        assert state is not None, entity.entity_id
+        shapes.append(
+            _plain(
+                {
+                    "entity_id": entity.entity_id,
+                    "unique_id": entity.unique_id,
+                    "translation_key": entity.translation_key,
+                    "original_name": entity.original_name,
+                    "has_entity_name": entity.has_entity_name,
+                    "entity_category": entity.entity_category,
+                    "device_class": entity.original_device_class,
+                    "capabilities": entity.capabilities,
+                    "supported_features": entity.supported_features,
+                    "device": device
+                    and {
+                        "name": device.name,
+                        "manufacturer": device.manufacturer,
+                        "model": device.model,
+                        "entry_type": device.entry_type,
+                        "via": via.name if via else None,
+                    },
+                    "state": state.state,
+                    "attributes": dict(state.attributes),
+                }
+            )
+        )
+    assert shapes
+    return shapes
 
 
 async def test_elibom_diagnostics_hide_secrets_and_numbers(

@@ -126,7 +126,10 @@ async def test_a_store_from_a_newer_version_is_not_trusted(
     await setup_entry(hass, elibom_entry)
 
     assert elibom_entry.state is ConfigEntryState.LOADED
-    assert any("newer version" in r.getMessage() for r in caplog.records)
+    assert any(
+        "could not be read" in r.getMessage() and "newer" in r.getMessage()
+        for r in caplog.records
+    )
     state = hass.states.get("sensor.tienda_dona_perez_pending_deliveries")
     assert state is not None
     assert state.state == "0"

@@ -39,13 +39,13 @@ class RecipientNotifyEntity(LatamEntity[ElibomCoordinator], NotifyEntity):
 
     _attr_supported_features = NotifyEntityFeature.TITLE
     _attr_translation_key = "recipient"
+    _attr_name = None
 
     def __init__(
         self, coordinator: ElibomCoordinator, subentry: ConfigSubentry
     ) -> None:
         """Serve one recipient."""
-        super().__init__(coordinator, subentry.subentry_id)
-        self._attr_name = subentry.title
+        super().__init__(coordinator, subentry.subentry_id, subentry)
         self._number: str = subentry.data[CONF_PHONE_NUMBER]
 
     async def async_send_message(self, message: str, title: str | None = None) -> None:
@@ -58,13 +58,13 @@ class ContactNotifyEntity(LatamEntity[AldeamoCoordinator], NotifyEntity):
 
     _attr_supported_features = NotifyEntityFeature.TITLE
     _attr_translation_key = "contact"
+    _attr_name = None
 
     def __init__(
         self, coordinator: AldeamoCoordinator, subentry: ConfigSubentry
     ) -> None:
         """Serve one contact."""
-        super().__init__(coordinator, subentry.subentry_id)
-        self._attr_name = subentry.title
+        super().__init__(coordinator, subentry.subentry_id, subentry)
         self._channel: str = subentry.data[CONF_CHANNEL]
         self._client_id: str = subentry.data[CONF_CLIENT_ID]
 

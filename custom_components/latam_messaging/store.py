@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
@@ -114,7 +115,9 @@ class EntryStore[StateT](ABC):
         """Load the saved state; whatever cannot be read is dropped, said once."""
         try:
             raw: Any = await self._store.async_load()
-        except ValueError as err:
+        except (ValueError, HomeAssistantError) as err:
+            # A newer version's file: our own migration refuses it, and newer Home
+            # Assistant releases refuse it before that.
             LOGGER.warning(
                 "Stored state in %s could not be read (%s); starting afresh",
                 self._store.path,
