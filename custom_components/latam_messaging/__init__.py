@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from homeassistant.const import CONF_URL, CONF_USERNAME, Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import (
-    config_validation as cv,
-    device_registry as dr,
-    issue_registry as ir,
-)
+from homeassistant.helpers import config_validation as cv, issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.loader import async_get_integration
@@ -24,7 +20,7 @@ from .const import (
     REQUEST_TIMEOUT,
 )
 from .coordinator import AldeamoCoordinator, ElibomCoordinator, LatamConfigEntry
-from .entity import account_device_info
+from .entity import async_register_devices
 from .services import async_setup_services
 from .store import AldeamoStore, ElibomStore
 from .webhook import async_register_inbound_sms
@@ -81,10 +77,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: LatamConfigEntry) -> boo
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = coordinator
 
-    # The account's device exists before any recipient or contact links to it.
-    dr.async_get(hass).async_get_or_create(
-        config_entry_id=entry.entry_id, **account_device_info(coordinator)
-    )
+    async_register_devices(hass, coordinator)
     if isinstance(coordinator, ElibomCoordinator):
         entry.async_on_unload(async_register_inbound_sms(hass, entry))
     await hass.config_entries.async_forward_entry_setups(entry, _platforms(entry))

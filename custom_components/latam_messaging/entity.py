@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from homeassistant.config_entries import ConfigSubentry
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
@@ -24,26 +26,14 @@ class LatamEntity[CoordinatorT: ElibomCoordinator | AldeamoCoordinator](
         key: str,
         subentry: ConfigSubentry | None = None,
     ) -> None:
-        """Attach the entity to its account's device, or to its subentry's own.
-
-        A recipient or contact gets a device of its own, linked to the account's:
-        Home Assistant wants every device to belong to a single subentry.
-        """
+        """Attach the entity to its account's device, or to its subentry's own."""
         super().__init__(coordinator)
         entry = coordinator.config_entry
         self._attr_unique_id = f"{entry.entry_id}_{key}"
-        if subentry is None:
-            self._attr_device_info = account_device_info(coordinator)
-            return
-        self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, f"{entry.entry_id}_{subentry.subentry_id}")},
-            name=subentry.title,
-            manufacturer=coordinator.provider_name,
-            model="Recipient"
-            if isinstance(coordinator, ElibomCoordinator)
-            else "Contact",
-            entry_type=DeviceEntryType.SERVICE,
-            via_device=(DOMAIN, entry.entry_id),
+        self._attr_device_info = (
+            account_device_info(coordinator)
+            if subentry is None
+            else subentry_device_info(coordinator, subentry)
         )
 
 
@@ -60,3 +50,45 @@ def account_device_info(
         entry_type=DeviceEntryType.SERVICE,
         configuration_url=ELIBOM_URL if elibom else ALDEAMO_URL.removesuffix("/bots"),
     )
+
+
+def subentry_device_info(
+    coordinator: ElibomCoordinator | AldeamoCoordinator, subentry: ConfigSubentry
+) -> DeviceInfo:
+    """Describe the device of one recipient or contact.
+
+    Home Assistant wants every device to belong to a single subentry, so each
+    recipient or contact has its own, linked to the account's.
+    """
+    elibom = isinstance(coordinator, ElibomCoordinator)
+    return DeviceInfo(
+        identifiers={
+            (DOMAIN, f"{coordinator.config_entry.entry_id}_{subentry.subentry_id}")
+        },
+        name=subentry.title,
+        manufacturer=coordinator.provider_name,
+        model="Recipient" if elibom else "Contact",
+        entry_type=DeviceEntryType.SERVICE,
+    )
+
+
+@callback
+def async_register_devices(
+    hass: HomeAssistant, coordinator: ElibomCoordinator | AldeamoCoordinator
+) -> None:
+    """Register the account's device, then each subentry's, linked to it."""
+    entry = coordinator.config_entry
+    devices = dr.async_get(hass)
+    account = devices.async_get_or_create(
+        config_entry_id=entry.entry_id, **account_device_info(coordinator)
+    )
+    for subentry_id, subentry in entry.subentries.items():
+        device = devices.async_get_or_create(
+            config_entry_id=entry.entry_id,
+            config_subentry_id=subentry_id,
+            **subentry_device_info(coordinator, subentry),
+        )
+        # Linked by id rather than with DeviceInfo's via_device, whose form
+        # changed between the Home Assistant versions this integration supports.
+        if device.via_device_id != account.id:
+            devices.async_update_device(device.id, via_device_id=account.id)
