@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 import re
+import unicodedata
 
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.util import dt as dt_util
@@ -75,15 +76,26 @@ def test_duplicates_are_sent_once_in_the_order_given(numbers: list[str]) -> None
 
 @settings(max_examples=300, deadline=None)
 @given(message=st.text(max_size=200), title=st.none() | st.text(max_size=40))
+@example(message="Alarma", title="   ")
+@example(message="Alarma\x1b[31m", title=None)
+@example(message="Línea 1\nLínea 2\tfin", title="Casa")
 def test_an_sms_is_accepted_when_title_and_message_fit_in_160(
     message: str, title: str | None
 ) -> None:
     """Non-blank message; title plus newline plus message at most 160 characters."""
-    joined = f"{title}\n{message}" if title else message
-    if not message.strip():
+    has_title = title is not None and bool(title.strip())
+    joined = f"{title}\n{message}" if has_title else message
+    controls = [
+        c for c in joined if unicodedata.category(c) == "Cc" and c not in "\n\r\t"
+    ]
+    if not message.strip() or (has_title and not title.strip()):
         with pytest.raises(ServiceValidationError) as caught:
             sms_text(message, title)
         assert caught.value.translation_key == "empty_message"
+    elif controls:
+        with pytest.raises(ServiceValidationError) as caught:
+            sms_text(message, title)
+        assert caught.value.translation_key == "control_characters"
     elif len(joined) > SMS_MAX_LENGTH:
         with pytest.raises(ServiceValidationError) as caught:
             sms_text(message, title)

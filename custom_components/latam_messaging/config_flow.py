@@ -78,7 +78,12 @@ from .const import (
     SUBENTRY_RECIPIENT,
 )
 from .coordinator import AldeamoCoordinator
-from .validation import client_id, listening_channels, phone_number
+from .validation import (
+    client_id,
+    has_control_characters,
+    listening_channels,
+    phone_number,
+)
 
 ALDEAMO_TITLE = "Aldeamo bots"
 MAX_TEXT = 256
@@ -122,7 +127,7 @@ def _text(user_input: Mapping[str, Any], key: str, *, required: bool = True) -> 
         return ""
     if not isinstance(value, str) or len(value) > MAX_TEXT:
         raise FlowError("invalid_value", key)
-    if any(not char.isprintable() for char in value):
+    if has_control_characters(value):
         raise FlowError("invalid_value", key)
     return value.strip()
 
@@ -130,6 +135,9 @@ def _text(user_input: Mapping[str, Any], key: str, *, required: bool = True) -> 
 def _base_url(user_input: Mapping[str, Any], default: str) -> str:
     """Return the provider URL: https, or plain http only for this machine."""
     raw = _text(user_input, CONF_URL, required=False) or default
+    if not raw.isascii():
+        # An API address is plain ASCII; anything else is a typing accident.
+        raise FlowError("invalid_url", CONF_URL)
     try:
         url = URL(raw)
     except (TypeError, ValueError) as err:

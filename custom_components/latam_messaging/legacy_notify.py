@@ -113,5 +113,6 @@ class LatamNotificationService(BaseNotificationService):
         if not targets:
             raise validation_error("no_targets")
         text = bot_text(message, title)
-        for channel, client_id in [bot_target(target) for target in targets]:
+        # Every target is checked before anything is sent; each is sent once.
+        for channel, client_id in dict.fromkeys(bot_target(t) for t in targets):
             await coordinator.async_send(channel, client_id, text)

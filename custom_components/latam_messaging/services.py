@@ -45,9 +45,11 @@ from .errors import validation_error
 from .validation import (
     bot_text,
     client_id,
+    has_control_characters,
     phone_numbers,
     schedule_time,
     sending_channel,
+    shown,
     sms_text,
 )
 
@@ -87,7 +89,7 @@ def _text(call: ServiceCall, field: str) -> str:
 def _identifier(call: ServiceCall, field: str, not_found: str) -> str:
     value = _text(call, field).strip()
     if not _ID.fullmatch(value):
-        raise validation_error(not_found, **{field: value[:40]})
+        raise validation_error(not_found, **{field: shown(value)})
     return value
 
 
@@ -98,7 +100,7 @@ def _coordinator[CoordinatorT: (ElibomCoordinator, AldeamoCoordinator)](
     entry_id = _text(call, ATTR_CONFIG_ENTRY_ID)
     entry: LatamConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
     if entry is None or entry.domain != DOMAIN:
-        raise validation_error("entry_not_found", config_entry_id=entry_id[:40])
+        raise validation_error("entry_not_found", config_entry_id=shown(entry_id))
     provider = PROVIDER_ELIBOM if kind is ElibomCoordinator else PROVIDER_ALDEAMO
     if entry.data[CONF_PROVIDER] != provider:
         raise validation_error("wrong_provider", title=entry.title, provider=provider)
@@ -125,13 +127,14 @@ def _schedule_at(call: ServiceCall) -> datetime | None:
     if value is None:
         return None
     moment = value if isinstance(value, datetime) else None
-    if isinstance(value, str):
+    if isinstance(value, str) and not has_control_characters(value):
+        # (Home Assistant's parser would stop reading at a NUL and accept the rest.)
         try:
             moment = dt_util.parse_datetime(value.strip())
         except ValueError:  # shaped like a date, but February 30th or the like
             moment = None
     if moment is None:
-        raise validation_error("invalid_schedule_at", schedule_at=str(value)[:40])
+        raise validation_error("invalid_schedule_at", schedule_at=shown(str(value)))
     return schedule_time(moment)
 
 

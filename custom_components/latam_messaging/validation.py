@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 import re
+import unicodedata
 
 from homeassistant.util import dt as dt_util
 
@@ -25,7 +26,7 @@ def phone_number(raw: str, country_code: str) -> str:
     international = text.startswith("+")
     digits = _SEPARATORS.sub("", text[1:] if international else text)
     if not _DIGITS.fullmatch(digits):
-        raise invalid("invalid_phone_number", number=_shown(raw))
+        raise invalid("invalid_phone_number", number=shown(raw))
     if not international and len(digits) == _LOCAL_LENGTH:
         digits = country_code + digits
     return digits
@@ -44,35 +45,43 @@ def phone_numbers(raw: str | Iterable[str], country_code: str) -> list[str]:
     return list(numbers)
 
 
+def has_control_characters(text: str, *, line_breaks: bool = False) -> bool:
+    """Tell whether text holds control characters (NUL, BEL, escapes...).
+
+    Format characters such as the zero-width joiner inside emoji are not control
+    characters; line breaks and tabs are allowed where asked.
+    """
+    allowed = "\n\r\t" if line_breaks else ""
+    return any(unicodedata.category(c) == "Cc" and c not in allowed for c in text)
+
+
 def message_text(message: str | None) -> str:
-    """Refuse an empty message."""
+    """Refuse an empty message, or one with control characters other than line breaks."""
     if message is None or not message.strip():
         raise invalid("empty_message")
+    if has_control_characters(message, line_breaks=True):
+        raise invalid("control_characters")
     return message
 
 
-def sms_text(message: str | None, title: str | None = None) -> str:
-    """Join title and message as Elibom will send them, within its length limit."""
+def _with_title(message: str | None, title: str | None, limit: int) -> str:
+    """Put a non-blank title on its own first line; the whole must fit the limit."""
     text = message_text(message)
-    if title:
-        text = f"{title}\n{text}"
-    if len(text) > SMS_MAX_LENGTH:
-        raise invalid(
-            "message_too_long", length=str(len(text)), limit=str(SMS_MAX_LENGTH)
-        )
+    if title is not None and title.strip():
+        text = f"{message_text(title)}\n{text}"
+    if len(text) > limit:
+        raise invalid("message_too_long", length=str(len(text)), limit=str(limit))
     return text
+
+
+def sms_text(message: str | None, title: str | None = None) -> str:
+    """Join title and message as Elibom will send them, within its 160 characters."""
+    return _with_title(message, title, SMS_MAX_LENGTH)
 
 
 def bot_text(message: str | None, title: str | None = None) -> str:
     """Join title and message for a bot user, within the longest message accepted."""
-    text = message_text(message)
-    if title:
-        text = f"{title}\n{text}"
-    if len(text) > BOT_MESSAGE_MAX_LENGTH:
-        raise invalid(
-            "message_too_long", length=str(len(text)), limit=str(BOT_MESSAGE_MAX_LENGTH)
-        )
-    return text
+    return _with_title(message, title, BOT_MESSAGE_MAX_LENGTH)
 
 
 def schedule_time(value: datetime) -> datetime:
@@ -90,7 +99,7 @@ def sending_channel(channel: str) -> str:
     if channel not in SENDING_CHANNELS:
         raise invalid(
             "invalid_channel",
-            channel=_shown(channel),
+            channel=shown(channel),
             channels=", ".join(SENDING_CHANNELS),
         )
     return channel
@@ -100,7 +109,7 @@ def client_id(value: str) -> str:
     """Refuse a bot user id that cannot be one."""
     value = value.strip()
     if not _CLIENT_ID.fullmatch(value):
-        raise invalid("invalid_client_id", client_id=_shown(value))
+        raise invalid("invalid_client_id", client_id=shown(value))
     return value
 
 
@@ -108,7 +117,7 @@ def bot_target(target: str) -> tuple[str, str]:
     """Split a classic notify target written `channel:client_id`."""
     channel, separator, user = target.partition(":")
     if not separator or not channel or not user:
-        raise invalid("invalid_target", target=_shown(target))
+        raise invalid("invalid_target", target=shown(target))
     return sending_channel(channel.strip()), client_id(user)
 
 
@@ -118,7 +127,7 @@ def listening_channels(channels: Iterable[str]) -> list[str]:
     return [channel for channel in LISTENING_CHANNELS if channel in wanted]
 
 
-def _shown(value: str) -> str:
-    # Errors name the bad value, but never echo a huge or unprintable one back.
+def shown(value: str) -> str:
+    """Show a bad value in an error: never a huge or unprintable one."""
     printable = "".join(c if c.isprintable() else "�" for c in value)
     return printable if len(printable) <= 40 else printable[:37] + "…"
