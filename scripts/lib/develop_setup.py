@@ -4,6 +4,7 @@ Onboards it (a user, the core settings), adds one Elibom and one Aldeamo account
 against the provider simulator through the config-flow API, one recipient and one
 contact through the subentry-flow API, and saves a dashboard. Run by scripts/develop
 once Home Assistant answers; a second run finds everything done and changes nothing.
+With --no-accounts it only onboards (the browser test adds the accounts through the UI).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import aiohttp
 
 USERNAME = "demo"
 PASSWORD = "latam-demo-1234"
-CLIENT_ID = "http://127.0.0.1:8123/"
 DOMAIN = "latam_messaging"
 ELIBOM_USER = "demo@example.com"
 ELIBOM_TOKEN = "demo-api-password"
@@ -29,9 +29,10 @@ class Api:
     """Home Assistant's REST and WebSocket APIs, as the frontend uses them."""
 
     def __init__(self, session: aiohttp.ClientSession, base: str) -> None:
-        """Talk to the Home Assistant at `base`."""
+        """Talk to the Home Assistant at `base`, as the frontend served from there."""
         self.session = session
         self.base = base
+        self.client_id = base.rstrip("/") + "/"
         self.token = ""
 
     async def call(self, method: str, path: str, body: Any = None) -> Any:
@@ -49,7 +50,11 @@ class Api:
         """Exchange an authorization code for an access token."""
         async with self.session.post(
             self.base + "/auth/token",
-            data={"grant_type": "authorization_code", "code": code, "client_id": CLIENT_ID},
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "client_id": self.client_id,
+            },
         ) as response:
             self.token = (await response.json())["access_token"]
 
@@ -79,7 +84,7 @@ async def onboard_or_log_in(api: Api, language: str) -> None:
             "POST",
             "/api/onboarding/users",
             {
-                "client_id": CLIENT_ID,
+                "client_id": api.client_id,
                 "name": "Demo",
                 "username": USERNAME,
                 "password": PASSWORD,
@@ -91,12 +96,16 @@ async def onboard_or_log_in(api: Api, language: str) -> None:
         flow = await api.call(
             "POST",
             "/auth/login_flow",
-            {"client_id": CLIENT_ID, "handler": ["homeassistant", None], "redirect_uri": CLIENT_ID},
+            {
+                "client_id": api.client_id,
+                "handler": ["homeassistant", None],
+                "redirect_uri": api.client_id,
+            },
         )
         result = await api.call(
             "POST",
             f"/auth/login_flow/{flow['flow_id']}",
-            {"client_id": CLIENT_ID, "username": USERNAME, "password": PASSWORD},
+            {"client_id": api.client_id, "username": USERNAME, "password": PASSWORD},
         )
         await api.token_from_code(result["result"])
     if "core_config" not in done:
@@ -107,11 +116,13 @@ async def onboard_or_log_in(api: Api, language: str) -> None:
         await api.call(
             "POST",
             "/api/onboarding/integration",
-            {"client_id": CLIENT_ID, "redirect_uri": CLIENT_ID},
+            {"client_id": api.client_id, "redirect_uri": api.client_id},
         )
 
 
-async def run_flow(api: Api, start: str, step: str, handler: Any, *answers: dict[str, Any]) -> Any:
+async def run_flow(
+    api: Api, start: str, step: str, handler: Any, *answers: dict[str, Any]
+) -> Any:
     """Start a config or subentry flow and answer its steps in order."""
     result = await api.call("POST", start, {"handler": handler})
     for answer in answers:
@@ -130,7 +141,10 @@ async def configure(api: Api, simulator: str) -> None:
             {"type": "config_entries/get_single", "entry_id": entry["entry_id"]}
         )
         by_provider[details["config_entry"]["title"]] = entry["entry_id"]
-    flow, flow_step = "/api/config/config_entries/flow", "/api/config/config_entries/flow"
+    flow, flow_step = (
+        "/api/config/config_entries/flow",
+        "/api/config/config_entries/flow",
+    )
     sub, sub_step = (
         "/api/config/config_entries/subentries/flow",
         "/api/config/config_entries/subentries/flow",
@@ -142,7 +156,11 @@ async def configure(api: Api, simulator: str) -> None:
             flow_step,
             DOMAIN,
             {"next_step_id": "elibom"},
-            {"username": ELIBOM_USER, "api_token": ELIBOM_TOKEN, "url": f"{simulator}/elibom"},
+            {
+                "username": ELIBOM_USER,
+                "api_token": ELIBOM_TOKEN,
+                "url": f"{simulator}/elibom",
+            },
         )
         entry_id = created["result"]["entry_id"]
         await run_flow(
@@ -197,7 +215,11 @@ async def save_dashboard(api: Api) -> None:
         *having("_scheduled_messages"),
         *having("_account_users"),
     ]
-    bots = [i for i in ids if i.startswith("sensor.") and i.endswith("_users") and i not in sms]
+    bots = [
+        i
+        for i in ids
+        if i.startswith("sensor.") and i.endswith("_users") and i not in sms
+    ]
     events = [i for i in ids if i.startswith("event.")]
     notify = [i for i in ids if i.startswith("notify.")]
     config = {
@@ -208,10 +230,22 @@ async def save_dashboard(api: Api) -> None:
                 "path": "messaging",
                 "cards": [
                     {"type": "entities", "title": "SMS (Elibom)", "entities": sms},
-                    {"type": "history-graph", "title": "Créditos", "entities": having("_credits")},
-                    {"type": "entities", "title": "Bots (Aldeamo)", "entities": bots + events},
+                    {
+                        "type": "history-graph",
+                        "title": "Créditos",
+                        "entities": having("_credits"),
+                    },
+                    {
+                        "type": "entities",
+                        "title": "Bots (Aldeamo)",
+                        "entities": bots + events,
+                    },
                     {"type": "entities", "title": "Enviar", "entities": notify},
-                    {"type": "logbook", "title": "Mensajes recibidos", "target": {"entity_id": events}},
+                    {
+                        "type": "logbook",
+                        "title": "Mensajes recibidos",
+                        "target": {"entity_id": events},
+                    },
                 ],
             }
         ],
@@ -225,7 +259,14 @@ async def main() -> int:
     parser.add_argument("--url", default="http://127.0.0.1:8123")
     parser.add_argument("--simulator", default="http://127.0.0.1:8910")
     parser.add_argument("--language", default="en")
-    parser.add_argument("--wait", type=float, default=180, help="seconds to wait for it to start")
+    parser.add_argument(
+        "--wait", type=float, default=180, help="seconds to wait for it to start"
+    )
+    parser.add_argument(
+        "--no-accounts",
+        action="store_true",
+        help="only onboard: add no account, recipient, contact or dashboard",
+    )
     args = parser.parse_args()
     async with aiohttp.ClientSession() as session:
         api = Api(session, args.url)
@@ -240,8 +281,9 @@ async def main() -> int:
             print(f"Home Assistant did not answer on {args.url}", file=sys.stderr)
             return 1
         await onboard_or_log_in(api, args.language)
-        await configure(api, args.simulator)
-        await save_dashboard(api)
+        if not args.no_accounts:
+            await configure(api, args.simulator)
+            await save_dashboard(api)
     return 0
 
 

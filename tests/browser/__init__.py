@@ -1,0 +1,1 @@
+"""End-to-end test in a real browser against a real Home Assistant (run on its own)."""
