@@ -52,8 +52,7 @@ def _next_schedule(data: ElibomData) -> dict[str, Any]:
 ELIBOM_SENSORS: tuple[ElibomSensorDescription, ...] = (
     ElibomSensorDescription(
         key="credits",
-        translation_key="credits",
-        native_unit_of_measurement="credits",
+        translation_key="credits",  # its unit comes from the translations too
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=1,
         value_fn=lambda data: data.account.credits,

@@ -1,0 +1,207 @@
+"""The files HACS and Home Assistant read, checked the way hassfest and the HACS action do."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+import re
+from typing import Any
+
+from awesomeversion import AwesomeVersion
+from homeassistant.const import __version__ as HA_VERSION
+from homeassistant.core import HomeAssistant
+import pytest
+import yaml
+
+from tests.conftest import setup_entry
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPONENT = ROOT / "custom_components" / "latam_messaging"
+MANIFEST = json.loads((COMPONENT / "manifest.json").read_text(encoding="utf-8"))
+HACS = json.loads((ROOT / "hacs.json").read_text(encoding="utf-8"))
+SERVICES = yaml.safe_load((COMPONENT / "services.yaml").read_text(encoding="utf-8"))
+ICONS = json.loads((COMPONENT / "icons.json").read_text(encoding="utf-8"))
+TRANSLATIONS = {
+    language: json.loads(
+        (COMPONENT / "translations" / f"{language}.json").read_text(encoding="utf-8")
+    )
+    for language in ("en", "es")
+}
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            flat |= _flatten(value, f"{prefix}{key}.")
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+FLAT = {language: _flatten(tree) for language, tree in TRANSLATIONS.items()}
+
+
+def _source_calls() -> list[tuple[str, str, str]]:
+    """Every (file, function, first string argument) call in the integration."""
+    calls = []
+    for path in COMPONENT.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", "")
+            calls.extend(
+                (path.name, name, argument.value)
+                for argument in node.args[:1]
+                if isinstance(argument, ast.Constant)
+                and isinstance(argument.value, str)
+            )
+            calls.extend(
+                (path.name, "translation_key", str(keyword.value.value))
+                for keyword in node.keywords
+                if keyword.arg == "translation_key"
+                and isinstance(keyword.value, ast.Constant)
+            )
+    return calls
+
+
+def test_manifest_has_every_key_hassfest_and_hacs_require() -> None:
+    """Domain and name first, then sorted keys; versions and URLs well formed."""
+    keys = list(MANIFEST)
+    assert keys[:2] == ["domain", "name"]
+    assert keys[2:] == sorted(keys[2:])
+    assert MANIFEST["domain"] == COMPONENT.name == "latam_messaging"
+    assert MANIFEST["name"] == "LatAm Messaging"
+    assert MANIFEST["config_flow"] is True
+    assert MANIFEST["integration_type"] == "service"
+    assert MANIFEST["iot_class"] == "cloud_polling"
+    assert MANIFEST["requirements"] == []
+    assert "webhook" in MANIFEST["dependencies"]
+    assert all(owner.startswith("@") for owner in MANIFEST["codeowners"])
+    for url_key in ("documentation", "issue_tracker"):
+        assert MANIFEST[url_key].startswith("https://")
+    assert AwesomeVersion(MANIFEST["version"]).valid
+    assert AwesomeVersion(MANIFEST["version"]).strategy != "unknown"
+
+
+def test_hacs_json_names_the_integration_and_a_supported_minimum() -> None:
+    """Only keys HACS knows; the minimum Home Assistant is the oldest we test."""
+    allowed = {
+        "name",
+        "content_in_root",
+        "zip_release",
+        "filename",
+        "hide_default_branch",
+        "country",
+        "homeassistant",
+        "hacs",
+        "persistent_directory",
+        "render_readme",
+    }
+    assert set(HACS) <= allowed
+    assert HACS["name"] == MANIFEST["name"]
+    assert AwesomeVersion(HACS["homeassistant"]) == AwesomeVersion("2026.2.0")
+    assert AwesomeVersion(HA_VERSION) >= AwesomeVersion(HACS["homeassistant"])
+
+
+def test_brand_images_are_there_for_hacs() -> None:
+    """Icon and logo, normal and @2x, light and dark, as real PNG files."""
+    for name in ("icon", "logo"):
+        for variant in (
+            f"{name}.png",
+            f"{name}@2x.png",
+            f"dark_{name}.png",
+            f"dark_{name}@2x.png",
+        ):
+            data = (COMPONENT / "brand" / variant).read_bytes()
+            assert data.startswith(b"\x89PNG\r\n\x1a\n"), variant
+
+
+async def test_services_yaml_matches_the_registered_actions(
+    hass: HomeAssistant, elibom_entry: Any
+) -> None:
+    """Every action has a description with selectors, and is really registered."""
+    await setup_entry(hass, elibom_entry)
+    registered = set(hass.services.async_services_for_domain("latam_messaging"))
+    assert registered == set(SERVICES)
+    for service, description in SERVICES.items():
+        for field, spec in description["fields"].items():
+            assert "selector" in spec, f"{service}.{field}"
+        entry_selector = description["fields"]["config_entry_id"]["selector"]
+        assert entry_selector == {"config_entry": {"integration": "latam_messaging"}}
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_every_action_and_field_is_translated(language: str) -> None:
+    """Name and description for every action and every field, in both languages."""
+    services = TRANSLATIONS[language]["services"]
+    assert set(services) == set(SERVICES)
+    for service, description in SERVICES.items():
+        assert services[service]["name"].strip()
+        assert services[service]["description"].strip()
+        assert set(services[service]["fields"]) == set(description["fields"])
+        for field in description["fields"]:
+            assert services[service]["fields"][field]["name"].strip()
+            assert services[service]["fields"][field]["description"].strip()
+
+
+def test_both_languages_have_exactly_the_same_keys_and_placeholders() -> None:
+    """No string in one language is missing in the other, nor a placeholder."""
+    assert set(FLAT["en"]) == set(FLAT["es"])
+    for key, english in FLAT["en"].items():
+        assert english.strip(), key
+        assert FLAT["es"][key].strip(), key
+        assert set(PLACEHOLDER.findall(english)) == set(
+            PLACEHOLDER.findall(FLAT["es"][key])
+        ), key
+
+
+def test_every_translation_key_used_in_the_code_exists() -> None:
+    """Errors, aborts, steps, exceptions and issues named in code are all translated."""
+    exceptions = set(TRANSLATIONS["en"]["exceptions"])
+    config = TRANSLATIONS["en"]["config"]
+    flow_errors = set(config["error"])
+    for subentry in TRANSLATIONS["en"]["config_subentries"].values():
+        flow_errors |= set(subentry["error"])
+    flow_errors |= set(TRANSLATIONS["en"]["options"]["error"])
+    missing = []
+    for path, function, key in _source_calls():
+        if function in ("validation_error", "invalid"):
+            ok = key in exceptions
+        elif function == "translation_key":
+            ok = (
+                key in exceptions
+                or key in TRANSLATIONS["en"]["issues"]
+                or key in TRANSLATIONS["en"]["selector"]
+                or any(key in keys for keys in TRANSLATIONS["en"]["entity"].values())
+            )
+        elif function == "FlowError":
+            ok = key in flow_errors
+        elif function == "async_abort" or function.startswith("_abort"):
+            ok = key in config["abort"]
+        else:
+            continue
+        if not ok:
+            missing.append(f"{path}: {function}({key!r})")
+    assert not missing, missing
+    # And the keys the errors module chooses from.
+    errors_source = (COMPONENT / "errors.py").read_text(encoding="utf-8")
+    for key in re.findall(r'return "(\w+)"', errors_source):
+        assert key in exceptions, key
+
+
+def test_every_entity_translation_key_has_a_name_and_an_icon() -> None:
+    """Entity names come from translations and icons from icons.json."""
+    sources = "\n".join(p.read_text(encoding="utf-8") for p in COMPONENT.glob("*.py"))
+    entity = TRANSLATIONS["en"]["entity"]
+    for platform, keys in ICONS["entity"].items():
+        for key in keys:
+            if platform in entity and key in entity[platform]:
+                assert entity[platform][key]["name"].strip()
+            else:
+                assert f'"{key}"' in sources, f"{platform}.{key} is not used"
+    for platform, keys in entity.items():
+        assert set(keys) <= set(ICONS["entity"][platform]), platform
+    assert set(ICONS["services"]) == set(SERVICES)
