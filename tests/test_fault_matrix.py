@@ -32,7 +32,6 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from yarl import URL
 
-from custom_components.latam_messaging.config_flow import aldeamo_unique_id
 from custom_components.latam_messaging.const import (
     CONF_API_KEY,
     CONF_API_TOKEN,
@@ -183,23 +182,6 @@ async def simulator(socket_enabled: None) -> AsyncGenerator[LeavingSimulator]:
     await sim.start()
     yield sim
     await sim.stop()
-
-
-@pytest.fixture
-def aldeamo_entry(simulator: LeavingSimulator) -> MockConfigEntry:
-    """Return a bot entry on WhatsApp and Facebook exactly as the config flow makes it."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        entry_id="01ALDEAMOENTRY000000000000",
-        title="Aldeamo bots",
-        unique_id=aldeamo_unique_id(ALDEAMO_KEY, simulator.aldeamo_url),
-        data={
-            "provider": "aldeamo",
-            CONF_API_KEY: ALDEAMO_KEY,
-            CONF_CHANNELS: ["facebook", "whatsapp"],
-            CONF_URL: simulator.aldeamo_url,
-        },
-    )
 
 
 @pytest.fixture(autouse=True)

@@ -143,14 +143,22 @@ class AldeamoState:
             ok=False, code=401, message="Token de autenticación inválido", status=401
         )
 
-    async def _get_users(self, request: web.Request) -> web.Response:
-        fields = dict(request.query)
+    def _refusal(
+        self, request: web.Request, fields: dict[str, str], channels: tuple[str, ...]
+    ) -> web.Response | None:
+        """Answer a request with a bad key or channel; None when both are fine."""
         if not self._authorized(request, fields):
             return self._unauthorized()
         channel = fields.get("channel", "")
-        if channel not in LISTENING_CHANNELS:
+        if channel not in channels:
             return aldeamo_json(ok=False, code=2, message=f"Canal no válido: {channel}")
-        users = sorted(self.users[channel].values(), key=lambda user: user.id)
+        return None
+
+    async def _get_users(self, request: web.Request) -> web.Response:
+        fields = dict(request.query)
+        if refusal := self._refusal(request, fields, LISTENING_CHANNELS):
+            return refusal
+        users = sorted(self.users[fields["channel"]].values(), key=lambda user: user.id)
         return aldeamo_json(
             ok=True,
             message="Users for channel",
@@ -159,29 +167,24 @@ class AldeamoState:
 
     async def _get_messages(self, request: web.Request) -> web.Response:
         fields = dict(request.query)
-        if not self._authorized(request, fields):
-            return self._unauthorized()
-        channel = fields.get("channel", "")
-        if channel not in LISTENING_CHANNELS:
-            return aldeamo_json(ok=False, code=2, message=f"Canal no válido: {channel}")
+        if refusal := self._refusal(request, fields, LISTENING_CHANNELS):
+            return refusal
         if not fields.get("client_id"):
             return aldeamo_json(
                 ok=False, code=1, message="Falta el parámetro client_id"
             )
-        messages = self.inbox.get((channel, fields["client_id"]), [])
+        messages = self.inbox.get((fields["channel"], fields["client_id"]), [])
         return aldeamo_json(ok=True, message="Client messages", data=list(messages))
 
     async def _post_message(self, request: web.Request) -> web.Response:
         fields = {key: str(value) for key, value in (await request.post()).items()}
-        if not self._authorized(request, fields):
-            return self._unauthorized()
+        if refusal := self._refusal(request, fields, SENDING_CHANNELS):
+            return refusal
         channel, client_id, msg = (
-            fields.get("channel", ""),
+            fields["channel"],
             fields.get("client_id", ""),
             fields.get("msg", ""),
         )
-        if channel not in SENDING_CHANNELS:
-            return aldeamo_json(ok=False, code=2, message=f"Canal no válido: {channel}")
         if not client_id or not msg:
             return aldeamo_json(
                 ok=False, code=1, message="Faltan parámetros: client_id y msg"
