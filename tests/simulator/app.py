@@ -234,6 +234,10 @@ def _spoil(
     raw = body if isinstance(body, bytes) else b""
     if fault.kind is FaultKind.MALFORMED:
         return web.Response(status=200, body=MALFORMED_BODY, content_type="text/html")
+    if fault.kind is FaultKind.BODY:
+        return web.Response(
+            status=200, body=fault.body, headers={"Content-Type": fault.content_type}
+        )
     if fault.kind is FaultKind.TRUNCATED:
         return web.Response(
             status=response.status,

@@ -23,6 +23,8 @@ class FaultKind(enum.StrEnum):
     """Handle the request, then answer with only the first half of the real body."""
     DISCONNECT = "disconnect"
     """Handle the request, then close the connection without answering."""
+    BODY = "body"
+    """Handle the request, then answer 200 with the given body and content type."""
 
 
 @dataclass(slots=True)
@@ -36,6 +38,8 @@ class Fault:
     provider: str | None = None
     method: str | None = None
     path: str | None = None
+    body: bytes = b""
+    content_type: str = "application/json"
 
     def matches(self, provider: str, method: str, path: str) -> bool:
         """Whether a request is one this fault is waiting for."""
