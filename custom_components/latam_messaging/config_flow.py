@@ -433,12 +433,14 @@ class LatamMessagingConfigFlow(ConfigFlow, domain=DOMAIN):
             await self.async_set_unique_id(unique_id)
             self._abort_if_unique_id_configured()
         changed = unique_id != entry.unique_id or dict(data) != dict(entry.data)
-        if changed and entry.state is ConfigEntryState.LOADED:
-            # The entry's update listener reloads it; reloading here too would do it twice.
-            return self.async_update_and_abort(entry, unique_id=unique_id, data=data)
-        # Not loaded (no listener), or unchanged (the listener stays quiet), yet a
-        # reauth after a 401 must restart polling: reload here.
-        return self.async_update_reload_and_abort(entry, unique_id=unique_id, data=data)
+        listened = entry.state is ConfigEntryState.LOADED
+        result = self.async_update_and_abort(entry, unique_id=unique_id, data=data)
+        if not (changed and listened):
+            # A loaded entry's update listener reloads it on a change. Otherwise no
+            # listener runs (not loaded, or nothing changed), yet a reauth after a
+            # passing 401 must restart polling: reload here.
+            self.hass.config_entries.async_schedule_reload(entry.entry_id)
+        return result
 
 
 # Options ----------------------------------------------------------------------------
