@@ -42,6 +42,13 @@ def sensor_name(language: str, key: str) -> str:
     return integration_text(language, "entity", "sensor", key, "name")
 
 
+def credit_unit(language: str) -> str:
+    """Return the credit sensor's unit as the integration translates it."""
+    return integration_text(
+        language, "entity", "sensor", "credits", "unit_of_measurement"
+    )
+
+
 def elibom_label(language: str, field: str) -> str:
     """Return a field label of the Elibom account form."""
     return integration_text(language, "config", "step", "elibom", "data", field)
@@ -148,7 +155,7 @@ def test_credit_on_device_page(
 ) -> None:
     """The device page shows the credit and the two message counters."""
     open_device_page(page, home_assistant.url)
-    wait_for_sensor(page, sensor_name("en", "credits"), "250.0 credits")
+    wait_for_sensor(page, sensor_name("en", "credits"), f"250.0 {credit_unit('en')}")
     wait_for_sensor(page, sensor_name("en", "pending_deliveries"), "0")
     wait_for_sensor(page, sensor_name("en", "scheduled_messages"), "0")
     shot("device-page-credit-en")
@@ -377,7 +384,11 @@ def test_spanish_ui(page: Page, home_assistant: Instance, shot: Shots) -> None:
     add_elibom_account(page, home_assistant, shot, "es", "-again")
     finish_device_created(page, shot, "es")
     open_device_page(page, home_assistant.url)
-    wait_for_sensor(page, sensor_name("es", "credits"), re.compile(r"[\d.,]+ credits"))
+    wait_for_sensor(
+        page,
+        sensor_name("es", "credits"),
+        re.compile(rf"[\d.,]+ {credit_unit('es')}"),
+    )
     wait_for_sensor(page, sensor_name("es", "pending_deliveries"), "0")
     wait_for_sensor(page, sensor_name("es", "scheduled_messages"), "0")
     shot("device-page-es")
