@@ -3,6 +3,9 @@
 # environments. Everything heavy is cached outside the checkout so that a second
 # run only checks that it is still there.
 
+# HOME may be unset in a bare CI environment: fall back to the user's home directory.
+HOME="${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}"
+export HOME
 CACHE_DIR="${LATAM_MESSAGING_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/latam_messaging}"
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
