@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import copy
 from datetime import UTC, datetime
-import json
 import logging
-from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
@@ -31,6 +29,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.latam_messaging.const import DOMAIN, EVENT_MESSAGE_RECEIVED
 from tests.conftest import poll, setup_entry
 from tests.const import ALDEAMO_KEY
+from tests.helpers import assert_translated, listen, state_of
 from tests.simulator import FaultKind, Simulator
 
 WHATSAPP_USERS = "sensor.aldeamo_bots_whatsapp_users"
@@ -43,15 +42,6 @@ STORE_KEY = f"{DOMAIN}.01ALDEAMOENTRY000000000000"
 ANA = "573001112222"
 BETO = "573004445555"
 FB_USER = "2291837465"
-TRANSLATIONS = json.loads(
-    (
-        Path(__file__).parent.parent
-        / "custom_components"
-        / DOMAIN
-        / "translations"
-        / "en.json"
-    ).read_text(encoding="utf-8")
-)
 OUR_LOGGER = "custom_components.latam_messaging"
 STATUS_CODES = {
     401: "unauthorized",
@@ -65,17 +55,6 @@ STATUS_CODES = {
 # Helpers --------------------------------------------------------------------------
 
 
-def _listen(hass: HomeAssistant, event_type: str) -> list[dict[str, Any]]:
-    seen: list[dict[str, Any]] = []
-
-    @callback
-    def record(event: Event) -> None:
-        seen.append(dict(event.data))
-
-    hass.bus.async_listen(event_type, record)
-    return seen
-
-
 def _watch(hass: HomeAssistant, entity_id: str) -> list[dict[str, Any]]:
     """Record the attributes of every new state an entity writes."""
     seen: list[dict[str, Any]] = []
@@ -87,12 +66,6 @@ def _watch(hass: HomeAssistant, entity_id: str) -> list[dict[str, Any]]:
 
     hass.bus.async_listen(EVENT_STATE_CHANGED, record)
     return seen
-
-
-def _state(hass: HomeAssistant, entity_id: str) -> str:
-    state = hass.states.get(entity_id)
-    assert state is not None, entity_id
-    return state.state
 
 
 def _message_reads(simulator: Simulator) -> list[tuple[str, str]]:
@@ -117,15 +90,6 @@ def _ours(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
         for record in caplog.records
         if record.name.startswith(OUR_LOGGER) and record.levelno >= logging.INFO
     ]
-
-
-def _assert_translated(err: HomeAssistantError, key: str) -> None:
-    """Assert the error has this translation key and reads as the English text says."""
-    assert err.translation_domain == DOMAIN
-    assert err.translation_key == key
-    # Home Assistant drops the final full stop of translated exception messages.
-    template = TRANSLATIONS["exceptions"][key]["message"].rstrip(".")
-    assert str(err) == template.format(**(err.translation_placeholders or {}))
 
 
 def _attempts(kind: FaultKind) -> int:
@@ -160,7 +124,7 @@ async def _refused(
     assert simulator.requests[before:] == []
     assert simulator.aldeamo.sent == []
     assert caught.value.translation_key
-    _assert_translated(caught.value, caught.value.translation_key)
+    assert_translated(caught.value, caught.value.translation_key)
     for value in (caught.value.translation_placeholders or {}).values():
         assert value.isprintable(), value
     return caught.value
@@ -209,10 +173,10 @@ async def test_each_channel_has_a_users_sensor_and_an_event_entity(
     await setup_entry(hass, aldeamo_entry)
 
     assert aldeamo_entry.state is ConfigEntryState.LOADED
-    assert _state(hass, WHATSAPP_USERS) == "3"
-    assert _state(hass, FACEBOOK_USERS) == "1"
-    assert _state(hass, WHATSAPP_EVENTS) == STATE_UNKNOWN
-    assert _state(hass, FACEBOOK_EVENTS) == STATE_UNKNOWN
+    assert state_of(hass, WHATSAPP_USERS) == "3"
+    assert state_of(hass, FACEBOOK_USERS) == "1"
+    assert state_of(hass, WHATSAPP_EVENTS) == STATE_UNKNOWN
+    assert state_of(hass, FACEBOOK_EVENTS) == STATE_UNKNOWN
     assert hass.states.get("sensor.aldeamo_bots_web_chat_users") is None
     assert hass.states.get("event.aldeamo_bots_web_chat_messages") is None
     assert sorted(r.query["channel"] for r in simulator.requests_to("aldeamo")) == [
@@ -223,8 +187,8 @@ async def test_each_channel_has_a_users_sensor_and_an_event_entity(
     simulator.aldeamo.add_user("whatsapp", "573009990000")
     await poll(hass)
 
-    assert _state(hass, WHATSAPP_USERS) == "4"
-    assert _state(hass, FACEBOOK_USERS) == "1"
+    assert state_of(hass, WHATSAPP_USERS) == "4"
+    assert state_of(hass, FACEBOOK_USERS) == "1"
 
 
 # Receiving ------------------------------------------------------------------------
@@ -237,7 +201,7 @@ async def test_messages_written_before_the_account_was_added_are_not_replayed(
     simulator.aldeamo.write("whatsapp", ANA, "Hola, ¿abren hoy?", name="Ana")
     simulator.advance(1)
     simulator.aldeamo.write("facebook", FB_USER, "Precio del pan", name="Carlos")
-    events = _listen(hass, EVENT_MESSAGE_RECEIVED)
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
 
     await setup_entry(hass, aldeamo_entry)
     await poll(hass)
@@ -245,8 +209,8 @@ async def test_messages_written_before_the_account_was_added_are_not_replayed(
 
     assert events == []
     assert _message_reads(simulator) == []
-    assert _state(hass, WHATSAPP_EVENTS) == STATE_UNKNOWN
-    assert _state(hass, FACEBOOK_EVENTS) == STATE_UNKNOWN
+    assert state_of(hass, WHATSAPP_EVENTS) == STATE_UNKNOWN
+    assert state_of(hass, FACEBOOK_EVENTS) == STATE_UNKNOWN
 
 
 async def test_a_new_message_fires_one_event_with_every_field(
@@ -256,7 +220,7 @@ async def test_a_new_message_fires_one_event_with_every_field(
     simulator.aldeamo.add_user("whatsapp", ANA, name="Ana")
     simulator.aldeamo.add_user("facebook", FB_USER, name="Carlos")
     await setup_entry(hass, aldeamo_entry)
-    events = _listen(hass, EVENT_MESSAGE_RECEIVED)
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
     simulator.advance(1)
     written_at = simulator.clock.now()
     message_id = simulator.aldeamo.write("whatsapp", ANA, "¿Tienen domicilio?")
@@ -285,7 +249,7 @@ async def test_a_new_message_fires_one_event_with_every_field(
     assert {
         key: state.attributes[key] for key in event if key != "config_entry_id"
     } == {key: value for key, value in event.items() if key != "config_entry_id"}
-    assert _state(hass, FACEBOOK_EVENTS) == STATE_UNKNOWN
+    assert state_of(hass, FACEBOOK_EVENTS) == STATE_UNKNOWN
     assert _message_reads(simulator) == [("whatsapp", ANA)]
 
 
@@ -318,7 +282,7 @@ async def test_a_user_who_wrote_nothing_is_not_asked_for_messages(
         simulator.aldeamo.add_user("whatsapp", user_id)
     simulator.aldeamo.add_user("facebook", FB_USER)
     await setup_entry(hass, aldeamo_entry)
-    events = _listen(hass, EVENT_MESSAGE_RECEIVED)
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
 
     await poll(hass)
     assert _message_reads(simulator) == []
@@ -339,8 +303,8 @@ async def test_a_user_who_appears_after_the_first_poll_gets_all_their_messages(
 ) -> None:
     """Someone new since the last poll has no cursor: everything they wrote is new."""
     await setup_entry(hass, aldeamo_entry)
-    events = _listen(hass, EVENT_MESSAGE_RECEIVED)
-    assert _state(hass, WHATSAPP_USERS) == "0"
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
+    assert state_of(hass, WHATSAPP_USERS) == "0"
 
     for text in ("Buenas", "¿Hacen envíos a Chía?"):
         simulator.advance(1)
@@ -352,7 +316,7 @@ async def test_a_user_who_appears_after_the_first_poll_gets_all_their_messages(
         (BETO, "Beto", "Buenas"),
         (BETO, "Beto", "¿Hacen envíos a Chía?"),
     ]
-    assert _state(hass, WHATSAPP_USERS) == "1"
+    assert state_of(hass, WHATSAPP_USERS) == "1"
 
 
 async def test_fifty_messages_of_ten_users_between_two_polls_arrive_once_in_order(
@@ -363,7 +327,7 @@ async def test_fifty_messages_of_ten_users_between_two_polls_arrive_once_in_orde
     for user_id in users:
         simulator.aldeamo.add_user("whatsapp", user_id)
     await setup_entry(hass, aldeamo_entry)
-    events = _listen(hass, EVENT_MESSAGE_RECEIVED)
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
     written: dict[str, list[str]] = {user_id: [] for user_id in users}
     ids: set[str] = set()
     for round_number in range(5):
@@ -392,7 +356,7 @@ async def test_a_reload_between_two_polls_neither_repeats_nor_drops_a_message(
     simulator.aldeamo.add_user("whatsapp", ANA, name="Ana")
     simulator.aldeamo.add_user("facebook", FB_USER, name="Carlos")
     await setup_entry(hass, aldeamo_entry)
-    events = _listen(hass, EVENT_MESSAGE_RECEIVED)
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
 
     simulator.advance(1)
     first = simulator.aldeamo.write("whatsapp", ANA, "uno")
@@ -430,7 +394,7 @@ async def test_a_message_read_while_setting_up_again_shows_on_its_event_entity(
     simulator.advance(1)
     simulator.aldeamo.write("whatsapp", ANA, "durante la recarga")
 
-    events = _listen(hass, EVENT_MESSAGE_RECEIVED)
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
 
     assert await hass.config_entries.async_reload(aldeamo_entry.entry_id)
     await hass.async_block_till_done()
@@ -450,7 +414,7 @@ async def test_unloading_and_setting_up_again_keeps_the_cursors_in_storage(
     """The cursors are saved on unload; what was written meanwhile fires once."""
     simulator.aldeamo.add_user("whatsapp", ANA)
     await setup_entry(hass, aldeamo_entry)
-    events = _listen(hass, EVENT_MESSAGE_RECEIVED)
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
     simulator.advance(1)
     first = simulator.aldeamo.write("whatsapp", ANA, "uno")
     await poll(hass)
@@ -486,7 +450,7 @@ async def test_a_restart_neither_repeats_nor_drops_a_message(
     """Only what Home Assistant writes when it stops survives; that is enough."""
     simulator.aldeamo.add_user("whatsapp", ANA)
     await setup_entry(hass, aldeamo_entry)
-    events = _listen(hass, EVENT_MESSAGE_RECEIVED)
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
     simulator.advance(1)
     first = simulator.aldeamo.write("whatsapp", ANA, "uno")
     await poll(hass)
@@ -513,7 +477,7 @@ async def test_a_failed_message_lookup_is_read_again_at_the_next_poll(
     simulator.aldeamo.add_user("whatsapp", ANA)
     simulator.aldeamo.add_user("facebook", FB_USER)
     await setup_entry(hass, aldeamo_entry)
-    events = _listen(hass, EVENT_MESSAGE_RECEIVED)
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
     simulator.advance(1)
     simulator.aldeamo.write("facebook", FB_USER, "uno")
     simulator.advance(1)
@@ -523,7 +487,7 @@ async def test_a_failed_message_lookup_is_read_again_at_the_next_poll(
     await poll(hass)
     assert len(events) == 1
     for entity_id in ENTITIES:
-        assert _state(hass, entity_id) != STATE_UNAVAILABLE
+        assert state_of(hass, entity_id) != STATE_UNAVAILABLE
     await poll(hass)
     await poll(hass)
 
@@ -613,7 +577,7 @@ async def test_a_provider_refusal_shows_the_providers_own_message(
         )
 
     assert not isinstance(caught.value, ServiceValidationError)
-    _assert_translated(caught.value, "provider_refused")
+    assert_translated(caught.value, "provider_refused")
     assert "El cliente 999 no existe en el canal facebook" in str(caught.value)
     assert len(_posts(simulator)) == 1
     assert simulator.aldeamo.sent == []
@@ -761,7 +725,7 @@ async def test_a_contact_notify_entity_sends_the_title_as_its_first_line(
     entry = _entry_with_contact(aldeamo_entry)
     await setup_entry(hass, entry)
     entity_id = _contact_entity(hass, entry)
-    assert _state(hass, entity_id) == STATE_UNKNOWN
+    assert state_of(hass, entity_id) == STATE_UNKNOWN
 
     await hass.services.async_call(
         "notify",
@@ -779,7 +743,7 @@ async def test_a_contact_notify_entity_sends_the_title_as_its_first_line(
             "msg": "Tienda\nYa abrimos",
         }
     ]
-    assert _state(hass, entity_id) != STATE_UNKNOWN
+    assert state_of(hass, entity_id) != STATE_UNKNOWN
 
 
 async def test_a_contact_notify_entity_refuses_an_empty_message(
@@ -800,7 +764,7 @@ async def test_a_contact_notify_entity_refuses_an_empty_message(
             blocking=True,
         )
 
-    _assert_translated(caught.value, "empty_message")
+    assert_translated(caught.value, "empty_message")
     assert simulator.requests[before:] == []
 
 
@@ -892,7 +856,7 @@ async def test_a_malformed_classic_notify_target_sends_nothing_at_all(
             blocking=True,
         )
 
-    _assert_translated(caught.value, key)
+    assert_translated(caught.value, key)
     assert simulator.requests[before:] == []
     assert simulator.aldeamo.sent == []
 
@@ -909,7 +873,7 @@ async def test_the_classic_notify_service_without_target_is_refused(
             "notify", LEGACY_SERVICE, {"message": "Hola"}, blocking=True
         )
 
-    _assert_translated(caught.value, "no_targets")
+    assert_translated(caught.value, "no_targets")
     assert simulator.requests[before:] == []
 
 
@@ -977,7 +941,7 @@ async def test_a_failing_poll_makes_entities_unavailable_then_they_recover(
     simulator.aldeamo.add_user("whatsapp", ANA)
     with patch("custom_components.latam_messaging.REQUEST_TIMEOUT", 0.3):
         await setup_entry(hass, aldeamo_entry)
-    events = _listen(hass, EVENT_MESSAGE_RECEIVED)
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
     caplog.clear()
     simulator.fail_next(
         kind, count=2 * _attempts(kind), status=status, delay=2, path="/users"
@@ -988,13 +952,13 @@ async def test_a_failing_poll_makes_entities_unavailable_then_they_recover(
     for _ in range(2):
         await poll(hass)
         for entity_id in ENTITIES:
-            assert _state(hass, entity_id) == STATE_UNAVAILABLE, entity_id
+            assert state_of(hass, entity_id) == STATE_UNAVAILABLE, entity_id
     assert events == []
     await poll(hass)
 
-    assert _state(hass, WHATSAPP_USERS) == "1"
-    assert _state(hass, FACEBOOK_USERS) == "0"
-    assert _state(hass, FACEBOOK_EVENTS) == STATE_UNKNOWN
+    assert state_of(hass, WHATSAPP_USERS) == "1"
+    assert state_of(hass, FACEBOOK_USERS) == "0"
+    assert state_of(hass, FACEBOOK_EVENTS) == STATE_UNKNOWN
     whatsapp = hass.states.get(WHATSAPP_EVENTS)
     assert whatsapp is not None
     assert whatsapp.attributes.get("message") == "¿Hay alguien?"
@@ -1026,7 +990,7 @@ async def test_a_401_while_polling_starts_reauth_and_makes_entities_unavailable(
     assert flow["context"]["source"] == SOURCE_REAUTH
     assert flow["context"]["entry_id"] == aldeamo_entry.entry_id
     for entity_id in ENTITIES:
-        assert _state(hass, entity_id) == STATE_UNAVAILABLE
+        assert state_of(hass, entity_id) == STATE_UNAVAILABLE
     assert [r.levelno for r in _ours(caplog)] == [logging.ERROR]
 
 
@@ -1080,7 +1044,7 @@ async def test_a_failure_while_sending_is_reported_and_never_retried(
     err = caught.value
     assert not isinstance(err, ServiceValidationError)
     assert err.translation_key in keys
-    _assert_translated(err, err.translation_key)
+    assert_translated(err, err.translation_key)
     assert err.translation_placeholders["provider"] == "Aldeamo"
     assert len(_posts(simulator)) == 1
     assert len(simulator.aldeamo.sent) == (1 if handled else 0)

@@ -8,7 +8,7 @@ from unittest.mock import patch
 from zoneinfo import ZoneInfo
 
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigSubentryData
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
@@ -21,6 +21,7 @@ from custom_components.latam_messaging.const import (
     EVENT_SCHEDULE_STATUS,
 )
 from tests.conftest import poll, setup_entry
+from tests.helpers import listen, state_of
 from tests.simulator import FaultKind, Simulator
 
 PENDING = "sensor.tienda_dona_perez_pending_deliveries"
@@ -36,22 +37,6 @@ RECIPIENT_NUMBER = "573001112222"
 def _posts(simulator: Simulator) -> list[Any]:
     """Return every POST /messages the simulated Elibom received."""
     return simulator.requests_to("elibom", "POST", "/messages")
-
-
-def _state(hass: HomeAssistant, entity_id: str) -> str:
-    state = hass.states.get(entity_id)
-    assert state is not None, entity_id
-    return state.state
-
-
-def _listen(hass: HomeAssistant, event_type: str) -> list[dict[str, Any]]:
-    seen: list[dict[str, Any]] = []
-
-    def record(event: Event) -> None:
-        seen.append(dict(event.data))
-
-    hass.bus.async_listen(event_type, record)
-    return seen
 
 
 async def _send_sms(hass: HomeAssistant, data: dict[str, Any]) -> dict[str, Any]:
@@ -127,7 +112,7 @@ async def test_send_sms_posts_normalised_unique_numbers_once_and_returns_the_tok
 ) -> None:
     """Separators and leading + go, 10-digit numbers get 57, duplicates go once, one POST."""
     await setup_entry(hass, elibom_entry)
-    assert _state(hass, PENDING) == "0"
+    assert state_of(hass, PENDING) == "0"
 
     response = await _send_sms(
         hass,
@@ -151,7 +136,7 @@ async def test_send_sms_posts_normalised_unique_numbers_once_and_returns_the_tok
     }
     assert response == {"delivery_tokens": list(simulator.elibom.deliveries)}
     assert len(response["delivery_tokens"]) == 1
-    assert _state(hass, PENDING) == "1"
+    assert state_of(hass, PENDING) == "1"
 
 
 async def test_send_sms_accepts_one_comma_separated_string_of_numbers(
@@ -247,7 +232,7 @@ async def test_a_scheduled_sms_carries_colombia_wall_clock_time_and_is_shown(
         assert dt_util.parse_datetime(state.attributes["next_time"]) == moment
         assert state.attributes["next_preview"] == text
         await poll(hass)
-    assert _state(hass, PENDING) == "0"
+    assert state_of(hass, PENDING) == "0"
 
 
 # Input rules --------------------------------------------------------------------------
@@ -285,7 +270,7 @@ async def test_a_bad_phone_number_is_refused_by_name_and_nothing_is_sent(
 
     assert err.translation_key == "invalid_phone_number"
     assert shown in str(err)
-    assert _state(hass, PENDING) == "0"
+    assert state_of(hass, PENDING) == "0"
 
 
 @pytest.mark.parametrize(
@@ -539,9 +524,9 @@ async def test_cancelling_a_schedule_deletes_it_and_reports_cancelled_once(
 ) -> None:
     """DELETE /schedules/{id}, one `cancelled` event, and the count drops at once."""
     await setup_entry(hass, elibom_entry)
-    events = _listen(hass, EVENT_SCHEDULE_STATUS)
+    events = listen(hass, EVENT_SCHEDULE_STATUS)
     schedule_id = await _schedule(hass, elibom_entry, minutes=60)
-    assert _state(hass, SCHEDULED) == "1"
+    assert state_of(hass, SCHEDULED) == "1"
 
     await hass.services.async_call(
         DOMAIN,
@@ -556,7 +541,7 @@ async def test_cancelling_a_schedule_deletes_it_and_reports_cancelled_once(
         len(simulator.requests_to("elibom", "DELETE", f"/schedules/{schedule_id}")) == 1
     )
     assert simulator.elibom.schedules[schedule_id].status == "cancelled"
-    assert _state(hass, SCHEDULED) == "0"
+    assert state_of(hass, SCHEDULED) == "0"
     await poll(hass)
     await poll(hass)
     assert events == [
@@ -566,7 +551,7 @@ async def test_cancelling_a_schedule_deletes_it_and_reports_cancelled_once(
             "status": "cancelled",
         }
     ]
-    assert _state(hass, SCHEDULED) == "0"
+    assert state_of(hass, SCHEDULED) == "0"
 
 
 async def test_cancelling_an_unknown_schedule_says_it_does_not_exist(
@@ -574,7 +559,7 @@ async def test_cancelling_an_unknown_schedule_says_it_does_not_exist(
 ) -> None:
     """Elibom's 404 becomes schedule_not_found naming the id."""
     await setup_entry(hass, elibom_entry)
-    events = _listen(hass, EVENT_SCHEDULE_STATUS)
+    events = listen(hass, EVENT_SCHEDULE_STATUS)
 
     with pytest.raises(ServiceValidationError) as caught:
         await hass.services.async_call(
@@ -595,7 +580,7 @@ async def test_cancelling_an_executed_schedule_says_it_was_already_sent(
 ) -> None:
     """Elibom's 409 becomes schedule_already_executed, distinct from not found."""
     await setup_entry(hass, elibom_entry)
-    events = _listen(hass, EVENT_SCHEDULE_STATUS)
+    events = listen(hass, EVENT_SCHEDULE_STATUS)
     schedule_id = await _schedule(hass, elibom_entry, minutes=10)
     simulator.advance(11 * 60)
 
@@ -755,7 +740,7 @@ async def test_a_broadcast_to_250_numbers_goes_in_three_chunks_all_followed(
     tokens = response["delivery_tokens"]
     assert len(tokens) == 3
     assert sorted(tokens) == sorted(simulator.elibom.deliveries)
-    assert _state(hass, PENDING) == "3"
+    assert state_of(hass, PENDING) == "3"
 
 
 async def test_a_broadcast_with_one_failed_chunk_keeps_following_the_accepted_ones(
@@ -780,7 +765,7 @@ async def test_a_broadcast_with_one_failed_chunk_keeps_following_the_accepted_on
     for token in simulator.elibom.deliveries:
         assert token in str(err)
     assert len(simulator.elibom.deliveries) == 2
-    assert _state(hass, PENDING) == "2"
+    assert state_of(hass, PENDING) == "2"
 
 
 # Notify -------------------------------------------------------------------------------
@@ -808,7 +793,7 @@ async def test_a_recipient_notify_entity_sends_the_title_as_its_first_line(
 
     (post,) = _posts(simulator)
     assert post.json == {"to": RECIPIENT_NUMBER, "text": "Alarma\nPuerta abierta"}
-    assert _state(hass, PENDING) == "1"
+    assert state_of(hass, PENDING) == "1"
 
 
 async def test_a_recipient_notify_entity_refuses_title_and_message_over_160(
@@ -861,7 +846,7 @@ async def test_the_classic_notify_service_sends_to_its_targets_in_one_post(
         "to": "573001112222,573004445555",
         "text": "Tienda\nSu código es 123456",
     }
-    assert _state(hass, PENDING) == "1"
+    assert state_of(hass, PENDING) == "1"
 
 
 async def test_the_classic_notify_service_without_target_is_refused(
@@ -898,7 +883,7 @@ async def test_a_401_while_sending_fails_and_starts_reauthentication(
     assert len(_posts(simulator)) == 1
     flows = list(elibom_entry.async_get_active_flows(hass, {SOURCE_REAUTH}))
     assert len(flows) == 1
-    assert _state(hass, PENDING) == "0"
+    assert state_of(hass, PENDING) == "0"
 
 
 async def test_a_400_while_sending_shows_the_providers_description(
@@ -913,7 +898,7 @@ async def test_a_400_while_sending_shows_the_providers_description(
     assert err.translation_key == "provider_refused"
     assert "Error simulado: bad_request" in str(err)
     assert len(_posts(simulator)) == 1
-    assert _state(hass, PENDING) == "0"
+    assert state_of(hass, PENDING) == "0"
 
 
 async def test_a_429_while_sending_asks_to_slow_down_without_repeating(
@@ -927,7 +912,7 @@ async def test_a_429_while_sending_asks_to_slow_down_without_repeating(
 
     assert err.translation_key == "rate_limited"
     assert len(_posts(simulator)) == 1
-    assert _state(hass, PENDING) == "0"
+    assert state_of(hass, PENDING) == "0"
 
 
 @pytest.mark.parametrize(
@@ -983,4 +968,4 @@ async def test_a_provider_that_cannot_be_reached_reports_cannot_connect(
 
     assert err.translation_key == "cannot_connect"
     assert _posts(simulator) == []
-    assert _state(hass, PENDING) == "0"
+    assert state_of(hass, PENDING) == "0"

@@ -10,7 +10,7 @@ from unittest.mock import patch
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE, STATE_UNAVAILABLE
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 import pytest
@@ -26,6 +26,7 @@ from custom_components.latam_messaging.const import (
 )
 from tests.conftest import poll, setup_entry
 from tests.const import ELIBOM_USER, WEBHOOK_ID
+from tests.helpers import listen, state_of
 from tests.simulator import FaultKind, Simulator
 
 CREDITS = "sensor.tienda_dona_perez_credits"
@@ -33,16 +34,6 @@ PENDING = "sensor.tienda_dona_perez_pending_deliveries"
 SCHEDULED = "sensor.tienda_dona_perez_scheduled_messages"
 USERS = "sensor.tienda_dona_perez_account_users"
 STORE_KEY = f"{DOMAIN}.01ELIBOMENTRY0000000000000"
-
-
-def _listen(hass: HomeAssistant, event_type: str) -> list[dict[str, Any]]:
-    seen: list[dict[str, Any]] = []
-
-    def record(event: Event) -> None:
-        seen.append(dict(event.data))
-
-    hass.bus.async_listen(event_type, record)
-    return seen
 
 
 async def _send(
@@ -81,12 +72,6 @@ async def _schedule(hass: HomeAssistant, entry: MockConfigEntry, minutes: int) -
     return str(ids[0])
 
 
-def _state(hass: HomeAssistant, entity_id: str) -> str:
-    state = hass.states.get(entity_id)
-    assert state is not None, entity_id
-    return state.state
-
-
 def _lookups(simulator: Simulator, token: str) -> int:
     return len(simulator.requests_to("elibom", "GET", f"/messages/{token}"))
 
@@ -101,13 +86,13 @@ async def test_the_account_sensors_show_credit_users_and_counts(
 
     await setup_entry(hass, elibom_entry)
 
-    assert _state(hass, CREDITS) == "100.0"
+    assert state_of(hass, CREDITS) == "100.0"
     credit_state = hass.states.get(CREDITS)
     assert credit_state is not None
     assert credit_state.attributes["unit_of_measurement"] == "credits"
-    assert _state(hass, USERS) == "1"
-    assert _state(hass, PENDING) == "0"
-    assert _state(hass, SCHEDULED) == "0"
+    assert state_of(hass, USERS) == "1"
+    assert state_of(hass, PENDING) == "0"
+    assert state_of(hass, SCHEDULED) == "0"
     assert [r.path for r in simulator.requests_to("elibom")] == [
         "/account",
         "/schedules/scheduled",
@@ -120,9 +105,9 @@ async def test_a_sent_sms_is_followed_until_finished_with_one_event_per_status(
 ) -> None:
     """Each status change fires once; a final delivery is no longer looked up."""
     await setup_entry(hass, elibom_entry)
-    events = _listen(hass, EVENT_DELIVERY_STATUS)
+    events = listen(hass, EVENT_DELIVERY_STATUS)
     (token,) = await _send(hass, elibom_entry, "573001112222")
-    assert _state(hass, PENDING) == "1"
+    assert state_of(hass, PENDING) == "1"
 
     await poll(hass)  # still "created": no change, no event
     simulator.advance(10)
@@ -147,7 +132,7 @@ async def test_a_sent_sms_is_followed_until_finished_with_one_event_per_status(
         }
     ]
     assert finished["messages"][0]["sent_at"].endswith("-05:00")
-    assert _state(hass, PENDING) == "0"
+    assert state_of(hass, PENDING) == "0"
     assert _lookups(simulator, token) == 3
 
 
@@ -157,7 +142,7 @@ async def test_a_number_the_provider_rejects_ends_failed_with_its_detail(
     """A delivery with no number sent is `failed`, the detail passed through."""
     simulator.elibom.invalid_numbers.add("573009990000")
     await setup_entry(hass, elibom_entry)
-    events = _listen(hass, EVENT_DELIVERY_STATUS)
+    events = listen(hass, EVENT_DELIVERY_STATUS)
     await _send(hass, elibom_entry, "573009990000")
 
     simulator.advance(60)
@@ -174,7 +159,7 @@ async def test_a_delivery_the_provider_forgot_is_reported_expired(
 ) -> None:
     """A 404 after about 48 hours is `expired`, not an error."""
     await setup_entry(hass, elibom_entry)
-    events = _listen(hass, EVENT_DELIVERY_STATUS)
+    events = listen(hass, EVENT_DELIVERY_STATUS)
     (token,) = await _send(hass, elibom_entry, "573001112222")
 
     simulator.advance(49 * 3600)
@@ -191,9 +176,9 @@ async def test_a_delivery_the_provider_forgot_is_reported_expired(
             "messages": [],
         }
     ]
-    assert _state(hass, PENDING) == "0"
+    assert state_of(hass, PENDING) == "0"
     assert elibom_entry.state is ConfigEntryState.LOADED
-    assert _state(hass, CREDITS) != STATE_UNAVAILABLE
+    assert state_of(hass, CREDITS) != STATE_UNAVAILABLE
 
 
 async def test_a_stored_delivery_older_than_48_hours_expires_without_a_request(
@@ -223,7 +208,7 @@ async def test_a_stored_delivery_older_than_48_hours_expires_without_a_request(
             "leaving": [],
         },
     }
-    events = _listen(hass, EVENT_DELIVERY_STATUS)
+    events = listen(hass, EVENT_DELIVERY_STATUS)
 
     await setup_entry(hass, elibom_entry)
 
@@ -241,7 +226,7 @@ async def test_a_restart_mid_delivery_keeps_following_it_and_repeats_no_event(
 ) -> None:
     """Stopping saves what is followed; starting again goes on from there."""
     await setup_entry(hass, elibom_entry)
-    events = _listen(hass, EVENT_DELIVERY_STATUS)
+    events = listen(hass, EVENT_DELIVERY_STATUS)
     (token,) = await _send(hass, elibom_entry, "573001112222")
     simulator.advance(10)
     await poll(hass)
@@ -252,12 +237,12 @@ async def test_a_restart_mid_delivery_keeps_following_it_and_repeats_no_event(
     assert [(d["token"], d["status"]) for d in saved] == [(token, "running")]
     await hass.config_entries.async_setup(elibom_entry.entry_id)
     await hass.async_block_till_done()
-    assert _state(hass, PENDING) == "1"
+    assert state_of(hass, PENDING) == "1"
     simulator.advance(60)
     await poll(hass)
 
     assert [e["status"] for e in events] == ["running", "finished"]
-    assert _state(hass, PENDING) == "0"
+    assert state_of(hass, PENDING) == "0"
 
 
 async def test_a_crash_right_after_sending_loses_no_tracked_delivery(
@@ -274,7 +259,7 @@ async def test_a_crash_right_after_sending_loses_no_tracked_delivery(
     # The crash: nothing after this point reached the disk.
     assert await hass.config_entries.async_unload(elibom_entry.entry_id)
     hass_storage[STORE_KEY] = on_disk
-    events = _listen(hass, EVENT_DELIVERY_STATUS)
+    events = listen(hass, EVENT_DELIVERY_STATUS)
     await hass.config_entries.async_setup(elibom_entry.entry_id)
     await hass.async_block_till_done()
     simulator.advance(60)
@@ -307,7 +292,7 @@ async def test_a_schedule_that_runs_is_reported_executed_once(
 ) -> None:
     """A schedule leaving the list is asked about once, then forgotten."""
     await setup_entry(hass, elibom_entry)
-    events = _listen(hass, EVENT_SCHEDULE_STATUS)
+    events = listen(hass, EVENT_SCHEDULE_STATUS)
     schedule_id = await _schedule(hass, elibom_entry, minutes=30)
     await poll(hass)
     state = hass.states.get(SCHEDULED)
@@ -328,7 +313,7 @@ async def test_a_schedule_that_runs_is_reported_executed_once(
         }
     ]
     assert len(simulator.requests_to("elibom", "GET", f"/schedules/{schedule_id}")) == 1
-    assert _state(hass, SCHEDULED) == "0"
+    assert state_of(hass, SCHEDULED) == "0"
 
 
 async def test_a_schedule_cancelled_elsewhere_is_reported_cancelled(
@@ -336,7 +321,7 @@ async def test_a_schedule_cancelled_elsewhere_is_reported_cancelled(
 ) -> None:
     """Cancelled in Elibom's own website: 404 on the check means cancelled."""
     await setup_entry(hass, elibom_entry)
-    events = _listen(hass, EVENT_SCHEDULE_STATUS)
+    events = listen(hass, EVENT_SCHEDULE_STATUS)
     schedule_id = await _schedule(hass, elibom_entry, minutes=30)
     simulator.elibom.schedules[schedule_id].status = "cancelled"
 
@@ -352,7 +337,7 @@ async def test_a_schedule_check_that_fails_is_tried_again_next_poll(
 ) -> None:
     """A failed check loses nothing: the schedule is asked about again."""
     await setup_entry(hass, elibom_entry)
-    events = _listen(hass, EVENT_SCHEDULE_STATUS)
+    events = listen(hass, EVENT_SCHEDULE_STATUS)
     schedule_id = await _schedule(hass, elibom_entry, minutes=30)
     simulator.advance(31 * 60)
     simulator.fail_next(FaultKind.STATUS, status=503, path=f"/schedules/{schedule_id}")
@@ -370,7 +355,7 @@ async def test_a_schedule_made_elsewhere_is_shown_but_fires_nothing_while_listed
 ) -> None:
     """Schedules created outside Home Assistant count too."""
     await setup_entry(hass, elibom_entry)
-    events = _listen(hass, EVENT_SCHEDULE_STATUS)
+    events = listen(hass, EVENT_SCHEDULE_STATUS)
     await _schedule(hass, elibom_entry, minutes=90)
     await _schedule(hass, elibom_entry, minutes=30)
 
@@ -423,7 +408,7 @@ async def test_an_inbound_sms_on_the_webhook_becomes_one_event(
 ) -> None:
     """Elibom's GET callback fires message_received once, in Colombia time."""
     await setup_entry(hass, elibom_entry)
-    events = _listen(hass, EVENT_MESSAGE_RECEIVED)
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
     client = await hass_client_no_auth()
     query = {"from": "573001112222", "text": "SI", "date": "24-11-2026-10-15-00"}
 
@@ -454,7 +439,7 @@ async def test_an_inbound_sms_without_sender_or_text_is_refused(
 ) -> None:
     """A callback that is not one answers 400 and fires nothing."""
     await setup_entry(hass, elibom_entry)
-    events = _listen(hass, EVENT_MESSAGE_RECEIVED)
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
     client = await hass_client_no_auth()
 
     for query in ({"text": "hola"}, {"from": "57300"}, {"from": "abc", "text": "x"}):
@@ -473,7 +458,7 @@ async def test_unloading_removes_the_webhook(
 ) -> None:
     """Once the account is unloaded its webhook no longer fires events."""
     await setup_entry(hass, elibom_entry)
-    events = _listen(hass, EVENT_MESSAGE_RECEIVED)
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
     assert await hass.config_entries.async_unload(elibom_entry.entry_id)
     client = await hass_client_no_auth()
 
@@ -543,13 +528,13 @@ async def test_a_failing_poll_makes_entities_unavailable_then_they_recover(
     simulator.fail_next(FaultKind.STATUS, count=3, status=503, path="/account")
     for _ in range(3):
         await poll(hass)
-        assert _state(hass, CREDITS) == STATE_UNAVAILABLE
-        assert _state(hass, PENDING) == STATE_UNAVAILABLE
+        assert state_of(hass, CREDITS) == STATE_UNAVAILABLE
+        assert state_of(hass, PENDING) == STATE_UNAVAILABLE
     simulator.advance(60)
     await poll(hass)
 
-    assert _state(hass, CREDITS) == "98.2"
-    assert _state(hass, PENDING) == "0"
+    assert state_of(hass, CREDITS) == "98.2"
+    assert state_of(hass, PENDING) == "0"
     ours = [
         r
         for r in caplog.records
@@ -574,7 +559,7 @@ async def test_a_401_while_polling_starts_reauth(
 
     (flow,) = hass.config_entries.flow.async_progress()
     assert flow["context"]["source"] == "reauth"
-    assert _state(hass, CREDITS) == STATE_UNAVAILABLE
+    assert state_of(hass, CREDITS) == STATE_UNAVAILABLE
 
 
 async def test_a_delivery_lookup_failure_keeps_it_pending_for_the_next_poll(
@@ -582,14 +567,14 @@ async def test_a_delivery_lookup_failure_keeps_it_pending_for_the_next_poll(
 ) -> None:
     """A failing lookup of one delivery neither fails the poll nor loses it."""
     await setup_entry(hass, elibom_entry)
-    events = _listen(hass, EVENT_DELIVERY_STATUS)
+    events = listen(hass, EVENT_DELIVERY_STATUS)
     (token,) = await _send(hass, elibom_entry, "573001112222")
     simulator.advance(60)
     simulator.fail_next(FaultKind.STATUS, status=500, path=f"/messages/{token}")
 
     await poll(hass)
-    assert _state(hass, PENDING) == "1"
-    assert _state(hass, CREDITS) != STATE_UNAVAILABLE
+    assert state_of(hass, PENDING) == "1"
+    assert state_of(hass, CREDITS) != STATE_UNAVAILABLE
     await poll(hass)
 
     assert [e["status"] for e in events] == ["finished"]

@@ -14,16 +14,14 @@ import asyncio
 from collections.abc import AsyncGenerator, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-import json
 import logging
-from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
 from aiohttp import web
 from homeassistant.config_entries import SOURCE_REAUTH, SOURCE_USER, ConfigEntryState
 from homeassistant.const import CONF_URL, CONF_USERNAME, STATE_UNAVAILABLE
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResult, FlowResultType
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
@@ -44,6 +42,7 @@ from custom_components.latam_messaging.const import (
 )
 from tests.conftest import NOT_HOME_ASSISTANT, poll, setup_entry
 from tests.const import ALDEAMO_KEY, ELIBOM_ACCOUNT_NAME, ELIBOM_TOKEN, ELIBOM_USER
+from tests.helpers import ENGLISH, assert_translated, listen, state_of
 from tests.simulator import Fault, FaultKind, Simulator
 
 PACKAGE = "custom_components.latam_messaging"
@@ -57,15 +56,6 @@ ANA = "573001112222"
 FB_USER = "2291837465"
 PENDING = "sensor.tienda_dona_perez_pending_deliveries"
 SCHEDULED = "sensor.tienda_dona_perez_scheduled_messages"
-TRANSLATIONS = json.loads(
-    (
-        Path(__file__).parent.parent
-        / "custom_components"
-        / DOMAIN
-        / "translations"
-        / "en.json"
-    ).read_text(encoding="utf-8")
-)
 
 
 # The simulator, able to refuse connections ---------------------------------------
@@ -401,17 +391,6 @@ def _entry(
     return elibom_entry if point.provider == "elibom" else aldeamo_entry
 
 
-def _listen(hass: HomeAssistant, event_type: str) -> list[dict[str, Any]]:
-    seen: list[dict[str, Any]] = []
-
-    @callback
-    def record(event: Event) -> None:
-        seen.append(dict(event.data))
-
-    hass.bus.async_listen(event_type, record)
-    return seen
-
-
 def _entity_states(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, str]:
     """Return the state of every entity of the entry (four per entry here)."""
     states: dict[str, str] = {}
@@ -434,12 +413,6 @@ def _unavailable(hass: HomeAssistant, entry: MockConfigEntry) -> list[str]:
 
 def _all_unavailable(hass: HomeAssistant, entry: MockConfigEntry) -> bool:
     return _unavailable(hass, entry) == sorted(_entity_states(hass, entry))
-
-
-def _state(hass: HomeAssistant, entity_id: str) -> str:
-    state = hass.states.get(entity_id)
-    assert state is not None, entity_id
-    return state.state
 
 
 def _errors(caplog: pytest.LogCaptureFixture) -> list[str]:
@@ -480,15 +453,6 @@ async def _finish_reauth(
 
 def _secret(entry: MockConfigEntry) -> str:
     return ELIBOM_TOKEN if entry.data["provider"] == "elibom" else ALDEAMO_KEY
-
-
-def _assert_translated(err: HomeAssistantError) -> None:
-    """Assert the error has a key of en.json and reads as its English text says."""
-    assert err.translation_domain == DOMAIN
-    assert err.translation_key in TRANSLATIONS["exceptions"]
-    # Home Assistant drops the final full stop of translated exception messages.
-    template = TRANSLATIONS["exceptions"][err.translation_key]["message"].rstrip(".")
-    assert str(err) == template.format(**(err.translation_placeholders or {}))
 
 
 async def _send_sms(
@@ -545,11 +509,11 @@ async def _something_pending(
     """Leave one change for the next poll; return the events seen and the one expected."""
     # Elibom: a delivery that has finished. Aldeamo: a message a user wrote.
     if entry.data["provider"] == "elibom":
-        events = _listen(hass, EVENT_DELIVERY_STATUS)
+        events = listen(hass, EVENT_DELIVERY_STATUS)
         (token,) = (await _send_sms(hass, entry))["delivery_tokens"]
         simulator.advance(60)
         return events, [(token, "finished")]
-    events = _listen(hass, EVENT_MESSAGE_RECEIVED)
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
     simulator.advance(1)
     simulator.aldeamo.write("whatsapp", ANA, "¿Hay pan?")
     return events, [(ANA, "¿Hay pan?")]
@@ -675,18 +639,18 @@ async def test_a_failed_item_lookup_keeps_entities_available_and_its_event_fires
     await setup_entry(hass, entry)
     ids: dict[str, str] = {}
     if point.name == "delivery":
-        events = _listen(hass, EVENT_DELIVERY_STATUS)
+        events = listen(hass, EVENT_DELIVERY_STATUS)
         (ids["id"],) = (await _send_sms(hass, entry))["delivery_tokens"]
         simulator.advance(60)
         final = [(ids["id"], "expired" if failure.status == 404 else "finished")]
     elif point.name == "schedule":
-        events = _listen(hass, EVENT_SCHEDULE_STATUS)
+        events = listen(hass, EVENT_SCHEDULE_STATUS)
         (ids["id"],) = (await _send_sms(hass, entry, in_minutes=30))["schedule_ids"]
         await poll(hass)
         simulator.advance(31 * 60)  # the provider sends it and drops it from the list
         final = [(ids["id"], "cancelled" if failure.status == 404 else "executed")]
     else:
-        events = _listen(hass, EVENT_MESSAGE_RECEIVED)
+        events = listen(hass, EVENT_MESSAGE_RECEIVED)
         simulator.advance(1)
         simulator.aldeamo.write("whatsapp", ANA, "¿Hay pan?")
         final = [(ANA, "¿Hay pan?")]
@@ -731,8 +695,8 @@ async def test_a_failed_item_lookup_keeps_entities_available_and_its_event_fires
         tried_again = 0 if failure.status == 404 and point.provider == "elibom" else 1
         assert len(looked_up) == failure.attempts(point.method) + tried_again
     if point.provider == "elibom":
-        assert _state(hass, PENDING) == "0"
-        assert _state(hass, SCHEDULED) == "0"
+        assert state_of(hass, PENDING) == "0"
+        assert state_of(hass, SCHEDULED) == "0"
     assert hass.config_entries.flow.async_progress() == []
 
 
@@ -805,7 +769,7 @@ async def test_a_failed_action_gives_a_translated_error_and_sends_at_most_once(
     """The caller reads what happened; at most one POST; polling repeats nothing; 401 asks for reauth."""
     entry = _entry(point, elibom_entry, aldeamo_entry)
     await setup_entry(hass, entry)
-    schedule_events = _listen(hass, EVENT_SCHEDULE_STATUS)
+    schedule_events = listen(hass, EVENT_SCHEDULE_STATUS)
     ids: dict[str, str] = {}
     if point.name == "cancel_scheduled_sms":
         (ids["id"],) = (await _send_sms(hass, entry, in_minutes=60))["schedule_ids"]
@@ -826,7 +790,7 @@ async def test_a_failed_action_gives_a_translated_error_and_sends_at_most_once(
         err = caught.value
         assert type(err) is error_type
         assert err.translation_key in keys, err.translation_placeholders
-        _assert_translated(err)
+        assert_translated(err)
         if error_type is HomeAssistantError:
             assert (
                 err.translation_placeholders["provider"]
@@ -850,15 +814,15 @@ async def test_a_failed_action_gives_a_translated_error_and_sends_at_most_once(
     done = failure.handled
     if point.name == "send_sms":
         assert len(simulator.elibom.deliveries) == int(done)
-        assert _state(hass, PENDING) == "0"
+        assert state_of(hass, PENDING) == "0"
     elif point.name == "send_sms_scheduled":
         assert len(simulator.elibom.schedules) == int(done)
-        assert _state(hass, SCHEDULED) == str(int(done))
+        assert state_of(hass, SCHEDULED) == str(int(done))
     elif point.name == "cancel_scheduled_sms":
         cancelled = simulator.elibom.schedules[ids["id"]].status == "cancelled"
         assert cancelled is done
         assert _pairs(schedule_events) == ([(ids["id"], "cancelled")] if done else [])
-        assert _state(hass, SCHEDULED) == ("0" if done else "1")
+        assert state_of(hass, SCHEDULED) == ("0" if done else "1")
     elif point.name == "send_bot_message":
         assert len(simulator.aldeamo.sent) == int(done)
 
@@ -951,7 +915,7 @@ async def test_a_failed_check_in_a_flow_shows_its_error_and_the_same_flow_then_f
     assert result["step_id"] == form["step_id"]
     assert set(result["errors"]) == {"base"}
     assert result["errors"]["base"] in _flow_errors(failure)
-    assert result["errors"]["base"] in TRANSLATIONS["config"]["error"]
+    assert result["errors"]["base"] in ENGLISH["config"]["error"]
 
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], user_input
@@ -991,7 +955,7 @@ async def test_no_paid_message_is_ever_sent_twice_through_every_fault_and_a_rest
     point = next(p for p in POINTS if p.provider == provider and p.phase == ACTION)
     send = _send_sms if provider == "elibom" else _send_bot
     await setup_entry(hass, entry)
-    deliveries = _listen(hass, EVENT_DELIVERY_STATUS)
+    deliveries = listen(hass, EVENT_DELIVERY_STATUS)
     await send(hass, entry, "Aviso 0")  # accepted; followed across the restart
     reached = ["Aviso 0"]
     accepted = ["Aviso 0"]
@@ -1024,7 +988,7 @@ async def test_no_paid_message_is_ever_sent_twice_through_every_fault_and_a_rest
         assert [(e["delivery_token"], e["status"]) for e in deliveries] == [
             (next(iter(simulator.elibom.deliveries)), "finished")
         ]
-        assert _state(hass, PENDING) == "0"
+        assert state_of(hass, PENDING) == "0"
     else:
         assert [sent.msg for sent in simulator.aldeamo.sent] == accepted
     assert _errors(caplog) == []

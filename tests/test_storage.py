@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -18,6 +18,7 @@ from custom_components.latam_messaging.const import (
 )
 from tests.conftest import poll, setup_entry
 from tests.const import WEBHOOK_ID
+from tests.helpers import listen
 from tests.simulator import Simulator
 
 ELIBOM_KEY = f"{DOMAIN}.01ELIBOMENTRY0000000000000"
@@ -34,16 +35,6 @@ GOOD_DELIVERY = {
 
 def _stored(key: str, data: Any, version: int = 1) -> dict[str, Any]:
     return {"version": version, "minor_version": 1, "key": key, "data": data}
-
-
-def _listen(hass: HomeAssistant, event_type: str) -> list[dict[str, Any]]:
-    seen: list[dict[str, Any]] = []
-
-    def record(event: Event) -> None:
-        seen.append(dict(event.data))
-
-    hass.bus.async_listen(event_type, record)
-    return seen
 
 
 @pytest.mark.parametrize(
@@ -144,7 +135,7 @@ async def test_an_unreadable_aldeamo_store_sets_cursors_again_without_replaying(
     """Lost cursors are set again from the current state; no history is replayed."""
     simulator.aldeamo.write("whatsapp", "573001112222", "mensaje viejo")
     hass_storage[ALDEAMO_KEY] = _stored(ALDEAMO_KEY, {"cursors": ["broken"]})
-    events = _listen(hass, EVENT_MESSAGE_RECEIVED)
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
 
     await setup_entry(hass, aldeamo_entry)
     simulator.advance(2)
@@ -265,7 +256,7 @@ async def test_a_final_delivery_is_forgotten_by_the_store(
 ) -> None:
     """Storage only holds what is still followed: it does not grow without end."""
     await setup_entry(hass, elibom_entry)
-    events = _listen(hass, EVENT_DELIVERY_STATUS)
+    events = listen(hass, EVENT_DELIVERY_STATUS)
     await hass.services.async_call(
         DOMAIN,
         "send_sms",

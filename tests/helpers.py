@@ -1,0 +1,52 @@
+"""Small helpers the integration tests share."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
+
+from custom_components.latam_messaging.const import DOMAIN
+
+ENGLISH = json.loads(
+    (
+        Path(__file__).resolve().parent.parent
+        / "custom_components"
+        / DOMAIN
+        / "translations"
+        / "en.json"
+    ).read_text(encoding="utf-8")
+)
+
+
+def listen(hass: HomeAssistant, event_type: str) -> list[dict[str, Any]]:
+    """Collect the data of every event of a type, in the order fired."""
+    seen: list[dict[str, Any]] = []
+
+    @callback  # run in the event loop, in order (not in the executor)
+    def record(event: Event) -> None:
+        seen.append(dict(event.data))
+
+    hass.bus.async_listen(event_type, record)
+    return seen
+
+
+def state_of(hass: HomeAssistant, entity_id: str) -> str:
+    """Return an entity's state, which must exist."""
+    state = hass.states.get(entity_id)
+    assert state is not None, entity_id
+    return state.state
+
+
+def assert_translated(err: HomeAssistantError, key: str | None = None) -> None:
+    """Assert the error has a key of en.json (this one, if given) and reads as its text."""
+    assert err.translation_domain == DOMAIN
+    assert err.translation_key in ENGLISH["exceptions"]
+    if key is not None:
+        assert err.translation_key == key
+    # Home Assistant drops the final full stop of translated exception messages.
+    template = ENGLISH["exceptions"][err.translation_key]["message"].rstrip(".")
+    assert str(err) == template.format(**(err.translation_placeholders or {}))
