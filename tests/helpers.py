@@ -6,8 +6,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import entity_registry as er
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.latam_messaging.const import DOMAIN
 
@@ -50,3 +53,27 @@ def assert_translated(err: HomeAssistantError, key: str | None = None) -> None:
     # Home Assistant drops the final full stop of translated exception messages.
     template = ENGLISH["exceptions"][err.translation_key]["message"].rstrip(".")
     assert str(err) == template.format(**(err.translation_placeholders or {}))
+
+
+def with_subentries(
+    entry: MockConfigEntry, *subentries: ConfigSubentryData
+) -> MockConfigEntry:
+    """Return a copy of an entry (same id, title, data) that has these subentries."""
+    return MockConfigEntry(
+        domain=entry.domain,
+        entry_id=entry.entry_id,
+        title=entry.title,
+        unique_id=entry.unique_id,
+        data=dict(entry.data),
+        subentries_data=list(subentries),
+    )
+
+
+def notify_entity_of(hass: HomeAssistant, entry: MockConfigEntry) -> str:
+    """Return the entity id of the notify entity of the entry's only subentry."""
+    (subentry_id,) = entry.subentries
+    entity_id = er.async_get(hass).async_get_entity_id(
+        "notify", DOMAIN, f"{entry.entry_id}_{subentry_id}"
+    )
+    assert entity_id is not None
+    return entity_id

@@ -21,7 +21,6 @@ from homeassistant.const import (
 )
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -29,7 +28,13 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.latam_messaging.const import DOMAIN, EVENT_MESSAGE_RECEIVED
 from tests.conftest import poll, setup_entry
 from tests.const import ALDEAMO_KEY
-from tests.helpers import assert_translated, listen, state_of
+from tests.helpers import (
+    assert_translated,
+    listen,
+    notify_entity_of,
+    state_of,
+    with_subentries,
+)
 from tests.simulator import FaultKind, Simulator
 
 WHATSAPP_USERS = "sensor.aldeamo_bots_whatsapp_users"
@@ -132,30 +137,15 @@ async def _refused(
 
 def _entry_with_contact(aldeamo_entry: MockConfigEntry) -> MockConfigEntry:
     """Return the test bot's entry with one WhatsApp contact subentry."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        entry_id=aldeamo_entry.entry_id,
-        title=aldeamo_entry.title,
-        unique_id=aldeamo_entry.unique_id,
-        data=dict(aldeamo_entry.data),
-        subentries_data=[
-            ConfigSubentryData(
-                data={"name": "Ana", "channel": "whatsapp", "client_id": ANA},
-                subentry_type="contact",
-                title="Ana",
-                unique_id=f"whatsapp:{ANA}",
-            )
-        ],
+    return with_subentries(
+        aldeamo_entry,
+        ConfigSubentryData(
+            data={"name": "Ana", "channel": "whatsapp", "client_id": ANA},
+            subentry_type="contact",
+            title="Ana",
+            unique_id=f"whatsapp:{ANA}",
+        ),
     )
-
-
-def _contact_entity(hass: HomeAssistant, entry: MockConfigEntry) -> str:
-    (subentry_id,) = entry.subentries
-    entity_id = er.async_get(hass).async_get_entity_id(
-        "notify", DOMAIN, f"{entry.entry_id}_{subentry_id}"
-    )
-    assert entity_id is not None
-    return entity_id
 
 
 # Entities -------------------------------------------------------------------------
@@ -724,7 +714,7 @@ async def test_a_contact_notify_entity_sends_the_title_as_its_first_line(
     simulator.aldeamo.add_user("whatsapp", ANA, name="Ana")
     entry = _entry_with_contact(aldeamo_entry)
     await setup_entry(hass, entry)
-    entity_id = _contact_entity(hass, entry)
+    entity_id = notify_entity_of(hass, entry)
     assert state_of(hass, entity_id) == STATE_UNKNOWN
 
     await hass.services.async_call(
@@ -753,7 +743,7 @@ async def test_a_contact_notify_entity_refuses_an_empty_message(
     simulator.aldeamo.add_user("whatsapp", ANA)
     entry = _entry_with_contact(aldeamo_entry)
     await setup_entry(hass, entry)
-    entity_id = _contact_entity(hass, entry)
+    entity_id = notify_entity_of(hass, entry)
     before = len(simulator.requests)
 
     with pytest.raises(ServiceValidationError) as caught:

@@ -38,7 +38,6 @@ from homeassistant.const import CONF_URL, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResult, FlowResultType, UnknownFlow
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -52,6 +51,7 @@ from custom_components.latam_messaging.const import (
 )
 from tests.conftest import setup_entry
 from tests.const import ALDEAMO_KEY, ELIBOM_TOKEN, ELIBOM_USER
+from tests.helpers import notify_entity_of, with_subentries
 from tests.simulator import RecordedRequest, Simulator
 
 TRANSLATIONS = {
@@ -544,27 +544,12 @@ def title_outcomes(goes: Callable[[str], Goes]) -> dict[str, Rule]:
 def _with_subentry(
     entry: MockConfigEntry, kind: str, title: str, data: dict[str, str], unique_id: str
 ) -> MockConfigEntry:
-    return MockConfigEntry(
-        domain=DOMAIN,
-        entry_id=entry.entry_id,
-        title=entry.title,
-        unique_id=entry.unique_id,
-        data=dict(entry.data),
-        subentries_data=[
-            ConfigSubentryData(
-                data=data, subentry_type=kind, title=title, unique_id=unique_id
-            )
-        ],
+    return with_subentries(
+        entry,
+        ConfigSubentryData(
+            data=data, subentry_type=kind, title=title, unique_id=unique_id
+        ),
     )
-
-
-def _notify_entity(hass: HomeAssistant, entry: MockConfigEntry) -> str:
-    (subentry_id,) = entry.subentries
-    entity_id = er.async_get(hass).async_get_entity_id(
-        "notify", DOMAIN, f"{entry.entry_id}_{subentry_id}"
-    )
-    assert entity_id is not None
-    return entity_id
 
 
 def _report(surface: str, field: str, problems: list[str]) -> str:
@@ -769,7 +754,7 @@ async def test_a_recipient_notify_entity_answers_every_bad_message_or_title(
         NUMBER_SENT,
     )
     await setup_entry(hass, entry)
-    data = {"entity_id": _notify_entity(hass, entry), "message": MESSAGE}
+    data = {"entity_id": notify_entity_of(hass, entry), "message": MESSAGE}
     outcomes = (
         message_outcomes(_sms_untracked, schema=True)
         if field == "message"
@@ -813,7 +798,7 @@ async def test_a_contact_notify_entity_answers_every_bad_message_or_title(
         f"whatsapp:{BOT_USER}",
     )
     await setup_entry(hass, entry)
-    data = {"entity_id": _notify_entity(hass, entry), "message": MESSAGE}
+    data = {"entity_id": notify_entity_of(hass, entry), "message": MESSAGE}
 
     def bot(text: str) -> Goes:
         return _bot(text, response=None)

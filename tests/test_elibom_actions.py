@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigSubentryData
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -21,7 +20,7 @@ from custom_components.latam_messaging.const import (
     EVENT_SCHEDULE_STATUS,
 )
 from tests.conftest import poll, setup_entry
-from tests.helpers import listen, state_of
+from tests.helpers import listen, notify_entity_of, state_of, with_subentries
 from tests.simulator import FaultKind, Simulator
 
 PENDING = "sensor.tienda_dona_perez_pending_deliveries"
@@ -82,20 +81,14 @@ async def _send_failing(
 
 def _entry_with_recipient(elibom_entry: MockConfigEntry) -> MockConfigEntry:
     """Return the test account's entry with one recipient subentry."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        entry_id=elibom_entry.entry_id,
-        title=elibom_entry.title,
-        unique_id=elibom_entry.unique_id,
-        data=dict(elibom_entry.data),
-        subentries_data=[
-            ConfigSubentryData(
-                data={"name": "Mamá", "phone_number": RECIPIENT_NUMBER},
-                subentry_type="recipient",
-                title="Mamá",
-                unique_id=RECIPIENT_NUMBER,
-            )
-        ],
+    return with_subentries(
+        elibom_entry,
+        ConfigSubentryData(
+            data={"name": "Mamá", "phone_number": RECIPIENT_NUMBER},
+            subentry_type="recipient",
+            title="Mamá",
+            unique_id=RECIPIENT_NUMBER,
+        ),
     )
 
 
@@ -777,11 +770,7 @@ async def test_a_recipient_notify_entity_sends_the_title_as_its_first_line(
     """notify.send_message on a recipient sends one SMS to its number."""
     entry = _entry_with_recipient(elibom_entry)
     await setup_entry(hass, entry)
-    (subentry_id,) = entry.subentries
-    entity_id = er.async_get(hass).async_get_entity_id(
-        "notify", DOMAIN, f"{entry.entry_id}_{subentry_id}"
-    )
-    assert entity_id is not None
+    entity_id = notify_entity_of(hass, entry)
 
     await hass.services.async_call(
         "notify",
@@ -802,11 +791,7 @@ async def test_a_recipient_notify_entity_refuses_title_and_message_over_160(
     """The title counts towards the limit: 20 + newline + 150 is too long."""
     entry = _entry_with_recipient(elibom_entry)
     await setup_entry(hass, entry)
-    (subentry_id,) = entry.subentries
-    entity_id = er.async_get(hass).async_get_entity_id(
-        "notify", DOMAIN, f"{entry.entry_id}_{subentry_id}"
-    )
-    assert entity_id is not None
+    entity_id = notify_entity_of(hass, entry)
     before = len(simulator.requests)
 
     with pytest.raises(ServiceValidationError) as caught:

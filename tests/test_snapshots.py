@@ -27,6 +27,7 @@ from syrupy.filters import props
 
 from tests.conftest import setup_entry
 from tests.const import ALDEAMO_KEY, ELIBOM_TOKEN, ELIBOM_USER, WEBHOOK_ID
+from tests.helpers import with_subentries
 from tests.simulator import Simulator
 
 
@@ -73,13 +74,8 @@ async def test_entities(
 ) -> None:
     """Each platform's entities: ids, names, translation keys, states, attributes."""
     template: MockConfigEntry = request.getfixturevalue(fixture)
-    entry = MockConfigEntry(
-        domain=template.domain,
-        entry_id=template.entry_id,
-        title=template.title,
-        unique_id=template.unique_id,
-        data=template.data,
-        subentries_data=[RECIPIENT if fixture == "elibom_entry" else CONTACT],
+    entry = with_subentries(
+        template, RECIPIENT if fixture == "elibom_entry" else CONTACT
     )
     simulator.aldeamo.add_user("whatsapp", "573004445555", name="Ana")
     with (
