@@ -240,7 +240,8 @@ async def test_a_new_message_fires_one_event_with_every_field(
         key: state.attributes[key] for key in event if key != "config_entry_id"
     } == {key: value for key, value in event.items() if key != "config_entry_id"}
     assert state_of(hass, FACEBOOK_EVENTS) == STATE_UNKNOWN
-    assert _message_reads(simulator) == [("whatsapp", ANA)]
+    # Read when last_active moved, and once more at the next poll (whole seconds).
+    assert _message_reads(simulator) == [("whatsapp", ANA), ("whatsapp", ANA)]
 
 
 async def test_the_event_entity_shows_each_message_of_a_poll_in_order(
@@ -267,7 +268,7 @@ async def test_the_event_entity_shows_each_message_of_a_poll_in_order(
 async def test_a_user_who_wrote_nothing_is_not_asked_for_messages(
     hass: HomeAssistant, aldeamo_entry: MockConfigEntry, simulator: Simulator
 ) -> None:
-    """Only users whose last_active moved cost a GET /messages."""
+    """Only users whose last_active moved cost a GET /messages (and one more read)."""
     for user_id in (ANA, BETO):
         simulator.aldeamo.add_user("whatsapp", user_id)
     simulator.aldeamo.add_user("facebook", FB_USER)
@@ -282,10 +283,12 @@ async def test_a_user_who_wrote_nothing_is_not_asked_for_messages(
     await poll(hass)
     assert _message_reads(simulator) == [("whatsapp", BETO)]
 
+    await poll(hass)  # read again: a message in the same second would not move it
+    assert _message_reads(simulator) == [("whatsapp", BETO)] * 2
     await poll(hass)
-    assert _message_reads(simulator) == [("whatsapp", BETO)]
+    assert _message_reads(simulator) == [("whatsapp", BETO)] * 2
     assert [(e["client_id"], e["message"]) for e in events] == [(BETO, "Hola")]
-    assert len(simulator.requests_to("aldeamo", "GET", "/users")) == 8
+    assert len(simulator.requests_to("aldeamo", "GET", "/users")) == 10
 
 
 async def test_a_user_who_appears_after_the_first_poll_gets_all_their_messages(
@@ -336,7 +339,10 @@ async def test_fifty_messages_of_ten_users_between_two_polls_arrive_once_in_orde
         assert [e["message"] for e in events if e["client_id"] == user_id] == written[
             user_id
         ]
-    assert sorted(_message_reads(simulator)) == [("whatsapp", u) for u in users]
+    # Each user read once for the news and once more at the next poll.
+    assert sorted(_message_reads(simulator)) == sorted(
+        [("whatsapp", u) for u in users] * 2
+    )
 
 
 async def test_a_reload_between_two_polls_neither_repeats_nor_drops_a_message(
@@ -411,9 +417,10 @@ async def test_unloading_and_setting_up_again_keeps_the_cursors_in_storage(
 
     assert await hass.config_entries.async_unload(aldeamo_entry.entry_id)
     await hass.async_block_till_done()
-    cursors = hass_storage[STORE_KEY]["data"]["cursors"]
-    assert set(cursors) == {"facebook", "whatsapp"}
-    assert cursors["whatsapp"][ANA]["last_id"] == first
+    channels = hass_storage[STORE_KEY]["data"]["channels"]
+    assert set(channels) == {"facebook", "whatsapp"}
+    last_active, last_id, recheck = channels["whatsapp"]["users"][ANA]
+    assert (last_id, recheck) == (first, True)
     simulator.advance(1)
     second = simulator.aldeamo.write("whatsapp", ANA, "dos")
     simulator.advance(1)
@@ -482,7 +489,8 @@ async def test_a_failed_message_lookup_is_read_again_at_the_next_poll(
     await poll(hass)
 
     assert sorted(e["message"] for e in events) == ["dos", "uno"]
-    assert len(_message_reads(simulator)) == 3
+    # uno + failed dos; dos again + uno's second read; dos's second read.
+    assert len(_message_reads(simulator)) == 5
 
 
 # Sending --------------------------------------------------------------------------

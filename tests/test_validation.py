@@ -117,7 +117,11 @@ def test_a_schedule_time_is_accepted_only_in_the_future(offset: int) -> None:
     naive_local = dt_util.as_local(aware).replace(tzinfo=None)
     for value in (aware, naive_local):
         if offset > 5:
-            assert schedule_time(value) == aware.astimezone(UTC)
+            # To the next whole minute, never earlier (Elibom schedules to the minute).
+            moment = schedule_time(value)
+            assert moment >= aware.astimezone(UTC)
+            assert moment - aware < timedelta(minutes=1)
+            assert (moment.second, moment.microsecond) == (0, 0)
         elif offset < -5:
             with pytest.raises(ServiceValidationError) as caught:
                 schedule_time(value)

@@ -10,7 +10,7 @@ from homeassistant.helpers.typing import ConfigType
 from homeassistant.loader import async_get_integration
 
 from . import legacy_notify
-from .api import ALDEAMO_URL, ELIBOM_URL, AldeamoClient, ElibomClient
+from .api import ALDEAMO_URL, ELIBOM_URL, AldeamoClient, ElibomClient, account_digest
 from .const import (
     CONF_API_KEY,
     CONF_API_TOKEN,
@@ -63,15 +63,20 @@ async def async_setup_entry(hass: HomeAssistant, entry: LatamConfigEntry) -> boo
             hass, entry, elibom, ElibomStore(hass, entry.entry_id)
         )
     else:
+        url = entry.data.get(CONF_URL) or ALDEAMO_URL
         aldeamo = AldeamoClient(
             session,
             entry.data[CONF_API_KEY],
-            url=entry.data.get(CONF_URL) or ALDEAMO_URL,
+            url=url,
             request_timeout=REQUEST_TIMEOUT,
             source=source,
         )
         coordinator = AldeamoCoordinator(
-            hass, entry, aldeamo, AldeamoStore(hass, entry.entry_id)
+            hass,
+            entry,
+            aldeamo,
+            AldeamoStore(hass, entry.entry_id),
+            account_digest(entry.data[CONF_API_KEY], url),
         )
 
     await coordinator.async_config_entry_first_refresh()
@@ -83,6 +88,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: LatamConfigEntry) -> boo
     await hass.config_entries.async_forward_entry_setups(entry, _platforms(entry))
     legacy_notify.async_load(hass, entry)
     entry.async_on_unload(entry.add_update_listener(_async_reload))
+    # Only now that its entities exist: what set-up found is fired once started.
+    entry.async_on_unload(coordinator.async_start_events())
     return True
 
 
@@ -92,14 +99,10 @@ async def _async_reload(hass: HomeAssistant, entry: LatamConfigEntry) -> None:
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: LatamConfigEntry) -> bool:
-    """Disconnect an account, saving what it follows."""
+    """Disconnect an account: stop its poll, let its sends finish, save what it follows."""
     await legacy_notify.async_unload(hass, entry)
-    unloaded = await hass.config_entries.async_unload_platforms(
-        entry, _platforms(entry)
-    )
-    if unloaded:
-        await entry.runtime_data.store.async_save()
-    return unloaded
+    await entry.runtime_data.async_stop()
+    return await hass.config_entries.async_unload_platforms(entry, _platforms(entry))
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: LatamConfigEntry) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-import hashlib
 import ipaddress
 from typing import Any
 
@@ -50,6 +49,7 @@ from .api import (
     LatamMessagingError,
     ProviderError,
     UnparseableResponseError,
+    account_digest,
 )
 from .const import (
     CONF_ACCOUNT_ID,
@@ -160,7 +160,7 @@ def _is_loopback(host: str) -> bool:
 
 def aldeamo_unique_id(api_key: str, url: str) -> str:
     """Return a stable digest of the key and URL (the key itself is never an id)."""
-    return hashlib.sha256(f"{url}\n{api_key}".encode()).hexdigest()[:32]
+    return account_digest(api_key, url)
 
 
 async def _check(call: Any) -> Any:

@@ -1,4 +1,11 @@
-"""Polling both providers, following what was sent, and turning changes into events."""
+"""Polling both providers and sending through them; the deciding is done elsewhere.
+
+Every poll is in two parts: a fetch that only asks the provider (and may be cut
+short by an error, a reload or a cancellation without changing anything), then a
+commit that applies all answers at once, stores the result and queues the events
+it makes. Queued events are fired once Home Assistant has started, so that
+automations see what was found while it was starting.
+"""
 
 from __future__ import annotations
 
@@ -9,22 +16,22 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.start import async_at_started
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
+from . import cursors, deliveries
 from .api import (
     AldeamoClient,
-    AldeamoMessage,
     AldeamoUser,
     AuthenticationError,
     ConflictError,
     ElibomAccount,
     ElibomClient,
     ElibomDelivery,
-    ElibomSchedule,
     LatamMessagingError,
     NotFoundError,
 )
@@ -34,12 +41,11 @@ from .const import (
     CONF_CHANNELS,
     CONF_DEFAULT_COUNTRY_CODE,
     CONF_LOW_CREDIT_THRESHOLD,
+    CONF_PHONE_NUMBER,
     CONF_SCAN_INTERVAL,
     DEFAULT_ALDEAMO_SCAN_INTERVAL,
     DEFAULT_COUNTRY_CODE,
     DEFAULT_ELIBOM_SCAN_INTERVAL,
-    DELIVERY_FINAL_STATES,
-    DELIVERY_LOOKUP_WINDOW,
     DELIVERY_POLL_CONCURRENCY,
     DOMAIN,
     EVENT_DELIVERY_STATUS,
@@ -47,13 +53,20 @@ from .const import (
     EVENT_SCHEDULE_STATUS,
     LOGGER,
     PROVIDER_ALDEAMO,
+    PROVIDER_ELIBOM,
+    SUBENTRY_RECIPIENT,
     USERS_REFRESH_EVERY,
 )
+from .deliveries import SeenSchedule, schedule_seen
 from .errors import action_error, update_error, validation_error
-from .store import AldeamoStore, Cursor, ElibomStore, SeenSchedule, TrackedDelivery
+from .store import AldeamoStore, ElibomStore, EntryStore, PendingEvent
 from .validation import listening_channels
 
 type LatamConfigEntry = ConfigEntry[ElibomCoordinator | AldeamoCoordinator]
+type MessageListener = Callable[[dict[str, Any]], None]
+
+INBOUND_REMEMBERED = 200
+"""Ids of received SMS kept to ignore a callback Elibom repeats."""
 
 
 async def _bounded[ItemT, ResultT](
@@ -69,14 +82,25 @@ async def _bounded[ItemT, ResultT](
     return list(await asyncio.gather(*(one(item) for item in items)))
 
 
-class LatamCoordinator[DataT](DataUpdateCoordinator[DataT]):
-    """What both providers' coordinators share."""
+def _raise_auth_failure(results: list[Any]) -> None:
+    """Stop the whole poll before anything is committed if any answer says the key is wrong."""
+    for result in results:
+        if isinstance(result, AuthenticationError):
+            raise result
+
+
+class LatamCoordinator[DataT, StateT](DataUpdateCoordinator[DataT]):
+    """What both providers' coordinators share: the poll's two parts, events, sends."""
 
     config_entry: LatamConfigEntry
     provider_name: str
 
     def __init__(
-        self, hass: HomeAssistant, entry: LatamConfigEntry, default_interval: int
+        self,
+        hass: HomeAssistant,
+        entry: LatamConfigEntry,
+        default_interval: int,
+        store: EntryStore[StateT],
     ) -> None:
         """Poll at the entry's scan interval."""
         super().__init__(
@@ -88,6 +112,98 @@ class LatamCoordinator[DataT](DataUpdateCoordinator[DataT]):
                 seconds=entry.options.get(CONF_SCAN_INTERVAL, default_interval)
             ),
         )
+        self.store = store
+        self._started = False
+        self._stopping = False
+        self._fetch: asyncio.Future[Callable[[], DataT]] | None = None
+        self._sends: set[asyncio.Future[Any]] = set()
+        self._message_listeners: list[MessageListener] = []
+
+    async def _async_setup(self) -> None:
+        await self.store.async_load()
+
+    # The poll -----------------------------------------------------------------
+
+    async def _async_fetch(self) -> Callable[[], DataT]:
+        """Ask the provider; return what commits the answers (nothing changes before)."""
+        raise NotImplementedError
+
+    async def _async_update_data(self) -> DataT:
+        fetch = asyncio.ensure_future(self._async_fetch())
+        self._fetch = fetch
+        try:
+            commit = await fetch
+        except LatamMessagingError as err:
+            raise update_error(err, self.provider_name) from err
+        finally:
+            self._fetch = None
+        data = commit()
+        self.async_fire_pending()
+        return data
+
+    # Events -------------------------------------------------------------------
+
+    def _queue(self, event_type: str, data: dict[str, Any]) -> None:
+        """Keep an event with the state that made it; it is fired once started."""
+        self.store.outbox.append(
+            PendingEvent(
+                event_type, {"config_entry_id": self.config_entry.entry_id, **data}
+            )
+        )
+
+    @callback
+    def async_start_events(self) -> CALLBACK_TYPE:
+        """Fire what is queued once Home Assistant has started, and from then on."""
+
+        @callback
+        def started(hass: HomeAssistant) -> None:
+            self._started = True
+            self.async_fire_pending()
+
+        return async_at_started(self.hass, started)
+
+    @callback
+    def async_fire_pending(self) -> None:
+        """Fire the queued events, in order, if Home Assistant has started."""
+        if not self._started or self._stopping or not self.store.outbox:
+            return
+        pending, self.store.outbox = self.store.outbox, []
+        for event in pending:
+            self.hass.bus.async_fire(event.event_type, event.data)
+            if event.event_type == EVENT_MESSAGE_RECEIVED:
+                for listener in list(self._message_listeners):
+                    listener(event.data)
+        self.store.schedule_save()
+
+    @callback
+    def async_listen_messages(self, listener: MessageListener) -> CALLBACK_TYPE:
+        """Call `listener` with the data of each message event, as it is fired."""
+        self._message_listeners.append(listener)
+        return lambda: self._message_listeners.remove(listener)
+
+    # Life cycle ---------------------------------------------------------------
+
+    async def async_stop(self) -> None:
+        """Stop polling before an unload: a poll in flight is cut off, sends finish.
+
+        A poll cut off commits nothing (the next coordinator asks again); a send
+        already on its way is awaited so that its delivery token is kept.
+        """
+        self._stopping = True
+        await self.async_shutdown()
+        if (fetch := self._fetch) is not None:
+            fetch.cancel()
+            await asyncio.wait([fetch])
+        if self._sends:
+            await asyncio.wait(self._sends)
+        await self.store.async_save()
+
+    def _keep_going[ResultT](self, work: Awaitable[ResultT]) -> asyncio.Future[ResultT]:
+        """Run a send to its end even if its caller is cancelled (a stopped script)."""
+        task = asyncio.ensure_future(work)
+        self._sends.add(task)
+        task.add_done_callback(self._sends.discard)
+        return task
 
     def _action_error(
         self, err: LatamMessagingError, *, sending: bool = False
@@ -95,11 +211,6 @@ class LatamCoordinator[DataT](DataUpdateCoordinator[DataT]):
         if isinstance(err, AuthenticationError):
             self.config_entry.async_start_reauth(self.hass)
         return action_error(err, self.provider_name, sending=sending)
-
-    def _fire(self, event_type: str, data: dict[str, Any]) -> None:
-        self.hass.bus.async_fire(
-            event_type, {"config_entry_id": self.config_entry.entry_id, **data}
-        )
 
 
 # Elibom ---------------------------------------------------------------------------
@@ -116,42 +227,15 @@ class ElibomData:
     pending_deliveries: int
 
 
-def expired_as_dict(tracked: TrackedDelivery) -> dict[str, Any]:
-    """Describe a delivery the provider no longer knows (404 or over 48 h)."""
-    return {
-        "delivery_token": tracked.token,
-        "status": "expired",
-        "num_sent": tracked.num_sent,
-        "num_failed": tracked.num_failed,
-        "messages": [],
-    }
+type DeliveryAnswer = ElibomDelivery | None | LatamMessagingError
+"""A lookup's answer: the delivery, None when the provider forgot it, or an error."""
 
 
-def delivery_as_dict(delivery: ElibomDelivery) -> dict[str, Any]:
-    """Describe a delivery as events and the get_delivery action show it."""
-    return {
-        "delivery_token": delivery.delivery_token,
-        "status": delivery.status,
-        "num_sent": delivery.num_sent,
-        "num_failed": delivery.num_failed,
-        "messages": [
-            {
-                "to": message.to,
-                "status": message.status,
-                "status_detail": message.status_detail,
-                "operator": message.operator,
-                "credits": message.credits,
-                "sent_at": message.sent_at.isoformat() if message.sent_at else None,
-            }
-            for message in delivery.messages
-        ],
-    }
-
-
-class ElibomCoordinator(LatamCoordinator[ElibomData]):
+class ElibomCoordinator(LatamCoordinator[ElibomData, deliveries.ElibomState]):
     """Polls one Elibom account and follows every delivery and schedule it made."""
 
     provider_name = "Elibom"
+    store: ElibomStore
 
     def __init__(
         self,
@@ -161,9 +245,8 @@ class ElibomCoordinator(LatamCoordinator[ElibomData]):
         store: ElibomStore,
     ) -> None:
         """Keep the client and the stored state."""
-        super().__init__(hass, entry, DEFAULT_ELIBOM_SCAN_INTERVAL)
+        super().__init__(hass, entry, DEFAULT_ELIBOM_SCAN_INTERVAL, store)
         self.client = client
-        self.store = store
         self._polls = 0
         self._active_users: int | None = None
 
@@ -176,135 +259,82 @@ class ElibomCoordinator(LatamCoordinator[ElibomData]):
             )
         )
 
-    async def _async_setup(self) -> None:
-        await self.store.async_load()
+    async def _async_fetch(self) -> Callable[[], ElibomData]:
+        state = self.store.state
+        now = dt_util.utcnow()
+        account = await self.client.account()
+        listed = {s.id: schedule_seen(s) for s in await self.client.scheduled()}
+        active_users = self._active_users
+        if active_users is None or self._polls % USERS_REFRESH_EVERY == 0:
+            users = await self.client.users()
+            active_users = sum(1 for user in users if user.status == "active")
+        ended = {
+            schedule_id: await self._schedule_end(schedule_id)
+            for schedule_id in deliveries.leaving(state, listed)
+        }
+        due = deliveries.due(state, now)
+        answers = await _bounded(due, DELIVERY_POLL_CONCURRENCY, self._look_up)
+        _raise_auth_failure(answers)
 
-    async def _async_update_data(self) -> ElibomData:
+        def commit() -> ElibomData:
+            events, changed = deliveries.apply_schedules(state, listed, ended)
+            for event in events:
+                self._queue(EVENT_SCHEDULE_STATUS, event)
+            for tracked, answer in zip(due, answers, strict=True):
+                if isinstance(answer, LatamMessagingError):
+                    LOGGER.debug("Delivery %s not checked: %s", tracked.token, answer)
+                    continue
+                if state.deliveries.get(tracked.token) is not tracked:
+                    continue  # forgotten meanwhile
+                changed = True  # at least its next due time
+                if change := deliveries.apply_lookup(state, tracked, answer, now):
+                    self._queue(EVENT_DELIVERY_STATUS, change)
+            if changed:
+                self.store.schedule_save()
+            self._polls += 1
+            self._active_users = active_users
+            self._update_low_credit_issue(account)
+            return self._snapshot(account)
+
+        return commit
+
+    async def _schedule_end(self, schedule_id: str) -> str | None:
+        """Ask how a schedule that left the list ended; None when it cannot be said yet."""
         try:
-            account = await self.client.account()
-            listed = await self.client.scheduled()
-            if self._active_users is None or self._polls % USERS_REFRESH_EVERY == 0:
-                users = await self.client.users()
-                self._active_users = sum(1 for user in users if user.status == "active")
-            changed = self._note_schedules(
-                {schedule.id: schedule_seen(schedule) for schedule in listed}
-            )
-            changed |= await self._settle_leaving_schedules()
-            changed |= await self._follow_deliveries()
+            return (await self.client.schedule_status(schedule_id)).status
+        except NotFoundError:
+            return "cancelled"
+        except AuthenticationError:
+            raise
+        except (LatamMessagingError, ValueError) as err:
+            LOGGER.debug("Schedule %s not checked yet: %s", schedule_id, err)
+            return None
+
+    async def _look_up(self, tracked: deliveries.TrackedDelivery) -> DeliveryAnswer:
+        if deliveries.forgotten(tracked, dt_util.utcnow()):
+            return None
+        try:
+            return await self.client.delivery(tracked.token)
+        except (NotFoundError, ValueError):
+            return None  # the provider forgot it: expired
         except LatamMessagingError as err:
-            raise update_error(err, self.provider_name) from err
-        self._polls += 1
-        if changed:
-            self.store.schedule_save()
-        self._update_low_credit_issue(account)
-        return self._snapshot(account)
+            return err
 
     def _snapshot(self, account: ElibomAccount) -> ElibomData:
         state = self.store.state
         return ElibomData(
             account=account,
             active_users=self._active_users,
-            schedules=tuple(
-                sorted(
-                    state.schedules.values(),
-                    key=lambda s: (
-                        s.scheduled_time or dt_util.utc_from_timestamp(0),
-                        s.id,
-                    ),
-                )
-            ),
+            schedules=deliveries.soonest_first(state.schedules.values()),
             pending_deliveries=len(state.deliveries),
         )
 
-    def _publish(self) -> None:
-        """Show what an action just changed without waiting for the next poll."""
-        self.async_set_updated_data(self._snapshot(self.data.account))
-
-    # Schedules ---------------------------------------------------------------
-
-    def _note_schedules(self, listed: Mapping[str, SeenSchedule]) -> bool:
-        """Record the list; schedules gone from it wait to be checked once."""
-        state = self.store.state
-        gone = set(state.schedules) - set(listed)
-        state.leaving |= gone
-        state.leaving -= set(listed)
-        changed = bool(gone) or state.schedules != listed
-        state.schedules = dict(listed)
-        return changed
-
-    async def _settle_leaving_schedules(self) -> bool:
-        """Ask once about each schedule that left the list: executed or cancelled."""
-        state = self.store.state
-        settled = False
-        for schedule_id in sorted(state.leaving):
-            try:
-                status = (await self.client.schedule_status(schedule_id)).status
-            except NotFoundError:
-                status = "cancelled"
-            except AuthenticationError:
-                raise
-            except (LatamMessagingError, ValueError) as err:
-                LOGGER.debug("Schedule %s not checked yet: %s", schedule_id, err)
-                continue
-            if status == "scheduled":
-                continue  # listed again at the next poll
-            state.leaving.discard(schedule_id)
-            settled = True
-            self._fire(
-                EVENT_SCHEDULE_STATUS,
-                {"schedule_id": schedule_id, "status": status or "executed"},
-            )
-        return settled
-
-    # Deliveries --------------------------------------------------------------
-
-    async def _follow_deliveries(self) -> bool:
-        """Look up every tracked delivery; report and forget those that became final."""
-        state = self.store.state
-        now = dt_util.utcnow()
-
-        async def look_up(
-            tracked: TrackedDelivery,
-        ) -> ElibomDelivery | None | LatamMessagingError:
-            if now - tracked.sent_at > DELIVERY_LOOKUP_WINDOW:
-                return None
-            try:
-                return await self.client.delivery(tracked.token)
-            except (NotFoundError, ValueError):
-                return None  # the provider forgot it: expired
-            except LatamMessagingError as err:
-                return err
-
-        tracked_list = list(state.deliveries.values())
-        results = await _bounded(tracked_list, DELIVERY_POLL_CONCURRENCY, look_up)
-        changed = False
-        for tracked, result in zip(tracked_list, results, strict=True):
-            if isinstance(result, AuthenticationError):
-                raise result
-            if isinstance(result, LatamMessagingError):
-                LOGGER.debug("Delivery %s not checked: %s", tracked.token, result)
-                continue
-            status = "expired" if result is None else result.status
-            if result is not None:
-                tracked.num_sent, tracked.num_failed = (
-                    result.num_sent,
-                    result.num_failed,
-                )
-            if status != tracked.status:
-                tracked.status = status
-                changed = True
-                self._fire(
-                    EVENT_DELIVERY_STATUS,
-                    expired_as_dict(tracked)
-                    if result is None
-                    else delivery_as_dict(result),
-                )
-            if status in DELIVERY_FINAL_STATES:
-                del state.deliveries[tracked.token]
-                changed = True
-        return changed
-
-    # Credit ------------------------------------------------------------------
+    @callback
+    def _show(self) -> None:
+        """Show what an action changed, without touching the polling schedule."""
+        if self.data is not None:
+            self.data = self._snapshot(self.data.account)
+            self.async_update_listeners()
 
     def _update_low_credit_issue(self, account: ElibomAccount) -> None:
         threshold = float(self.config_entry.options.get(CONF_LOW_CREDIT_THRESHOLD, 0))
@@ -338,48 +368,27 @@ class ElibomCoordinator(LatamCoordinator[ElibomData]):
         """Send or schedule, one request per chunk of numbers; never repeated.
 
         Returns the delivery tokens (or schedule ids). Every accepted chunk is
-        tracked and saved before returning, also when another chunk failed.
+        tracked and saved as soon as it is accepted, also when another chunk
+        failed or the caller was cancelled meanwhile.
         """
         chunks = [
             numbers[start : start + BROADCAST_CHUNK_SIZE]
             for start in range(0, len(numbers), BROADCAST_CHUNK_SIZE)
         ]
-
-        async def post(chunk: list[str]) -> str | LatamMessagingError:
-            try:
-                if when is None:
-                    return await self.client.send(chunk, text)
-                return await self.client.schedule(chunk, text, when)
-            except LatamMessagingError as err:
-                return err
-
-        results = await _bounded(chunks, BROADCAST_CONCURRENCY, post)
-        state = self.store.state
-        now = dt_util.utcnow()
-        accepted: list[str] = []
-        accepted_numbers = 0
-        errors: list[LatamMessagingError] = []
-        for chunk, result in zip(chunks, results, strict=True):
-            if isinstance(result, LatamMessagingError):
-                errors.append(result)
-                continue
-            accepted.append(result)
-            accepted_numbers += len(chunk)
-            if when is None:
-                state.deliveries[result] = TrackedDelivery(
-                    result, "created", 0, 0, now, len(chunk)
-                )
-            else:
-                # Elibom schedules to the minute; show what it will do.
-                minute = when.replace(second=0, microsecond=0)
-                state.schedules[result] = SeenSchedule(result, minute, text, len(chunk))
-        if accepted:
-            await self.store.async_save()
-            self._publish()
+        results = await asyncio.shield(
+            self._keep_going(self._broadcast(chunks, text, when))
+        )
+        accepted = [r for r in results if not isinstance(r, LatamMessagingError)]
+        errors = [r for r in results if isinstance(r, LatamMessagingError)]
         if errors and not accepted:
             raise self._action_error(errors[0], sending=True)
         if errors:
             error = self._action_error(errors[0], sending=True)
+            accepted_numbers = sum(
+                len(chunk)
+                for chunk, result in zip(chunks, results, strict=True)
+                if not isinstance(result, LatamMessagingError)
+            )
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
                 translation_key="broadcast_partly_failed",
@@ -392,28 +401,75 @@ class ElibomCoordinator(LatamCoordinator[ElibomData]):
             )
         return accepted
 
+    async def _broadcast(
+        self, chunks: list[list[str]], text: str, when: datetime | None
+    ) -> list[str | LatamMessagingError]:
+        state = self.store.state
+
+        async def post(chunk: list[str]) -> str | LatamMessagingError:
+            try:
+                if when is None:
+                    token = await self.client.send(chunk, text)
+                else:
+                    token = await self.client.schedule(chunk, text, when)
+            except LatamMessagingError as err:
+                return err
+            # Kept at once: a token is what lets a paid message be followed.
+            if when is None:
+                state.deliveries[token] = deliveries.track(
+                    token, len(chunk), dt_util.utcnow()
+                )
+            else:
+                state.schedules[token] = SeenSchedule(token, when, text, len(chunk))
+            self.store.schedule_save()
+            return token
+
+        results = await _bounded(chunks, BROADCAST_CONCURRENCY, post)
+        if any(not isinstance(r, LatamMessagingError) for r in results):
+            await self.store.async_save()
+            self._show()
+        return results
+
     async def async_cancel(self, schedule_id: str) -> None:
         """Cancel a schedule and report it at once."""
+        state = self.store.state
         try:
-            await self.client.cancel(schedule_id)
+            await self._keep_going(self.client.cancel(schedule_id))
         except (NotFoundError, ValueError) as err:
-            raise validation_error(
-                "schedule_not_found", schedule_id=schedule_id
-            ) from err
+            if not await self._cancelled_already(schedule_id):
+                raise validation_error(
+                    "schedule_not_found", schedule_id=schedule_id
+                ) from err
         except ConflictError as err:
             raise validation_error(
                 "schedule_already_executed", schedule_id=schedule_id
             ) from err
         except LatamMessagingError as err:
             raise self._action_error(err) from err
-        state = self.store.state
-        state.schedules.pop(schedule_id, None)
-        state.leaving.discard(schedule_id)
-        await self.store.async_save()
-        self._fire(
-            EVENT_SCHEDULE_STATUS, {"schedule_id": schedule_id, "status": "cancelled"}
+        self._queue(
+            EVENT_SCHEDULE_STATUS, deliveries.settle(state, schedule_id, "cancelled")
         )
-        self._publish()
+        await self.store.async_save()
+        self.async_fire_pending()
+        self._show()
+
+    async def _cancelled_already(self, schedule_id: str) -> bool:
+        """Tell a cancel whose answer was lost (and was repeated) from an unknown id.
+
+        A schedule this entry saw waiting that the provider no longer knows was
+        cancelled by the first try; one that was sent meanwhile is a conflict.
+        """
+        if not deliveries.scheduled(self.store.state, schedule_id):
+            return False
+        try:
+            status = (await self.client.schedule_status(schedule_id)).status
+        except NotFoundError:
+            return True
+        except LatamMessagingError:
+            return False
+        if status == "executed":
+            raise validation_error("schedule_already_executed", schedule_id=schedule_id)
+        return False
 
     async def async_get_delivery(self, delivery_token: str) -> dict[str, Any]:
         """Look up any delivery of the account, tracked or not."""
@@ -425,81 +481,61 @@ class ElibomCoordinator(LatamCoordinator[ElibomData]):
             ) from err
         except LatamMessagingError as err:
             raise self._action_error(err) from err
-        return delivery_as_dict(delivery)
+        return deliveries.delivery_event(delivery)
 
+    @callback
+    def async_receive_sms(
+        self, sender: str, text: str, message_id: str, when: datetime
+    ) -> None:
+        """Report an SMS from the inbound webhook once, even if Elibom repeats it."""
+        inbound = self.store.state.inbound
+        if message_id in inbound:
+            return
+        inbound.append(message_id)
+        del inbound[:-INBOUND_REMEMBERED]
+        self._queue(
+            EVENT_MESSAGE_RECEIVED,
+            {
+                "provider": PROVIDER_ELIBOM,
+                "channel": "sms",
+                "client_id": sender,
+                "name": self._recipient_name(sender),
+                "message": text,
+                "message_id": message_id,
+                "time": when.isoformat(),
+            },
+        )
+        self.store.schedule_save()
+        self.async_fire_pending()
 
-def schedule_seen(schedule: ElibomSchedule) -> SeenSchedule:
-    """Keep what the dashboard shows of a listed schedule."""
-    return SeenSchedule(
-        id=schedule.id,
-        scheduled_time=schedule.scheduled_time,
-        text=schedule.text,
-        destinations=len(schedule.destinations),
-    )
+    def _recipient_name(self, number: str) -> str | None:
+        for subentry in self.config_entry.subentries.values():
+            if (
+                subentry.subentry_type == SUBENTRY_RECIPIENT
+                and subentry.data.get(CONF_PHONE_NUMBER) == number
+            ):
+                return subentry.title
+        return None
 
 
 # Aldeamo --------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
-class ReceivedMessage:
-    """A message a bot user wrote, as the event reports it."""
-
-    channel: str
-    client_id: str
-    name: str | None
-    message: str
-    message_id: str
-    time: datetime
-
-    def as_event_data(self) -> dict[str, Any]:
-        """Return the event's data (without the entry id)."""
-        return {
-            "provider": PROVIDER_ALDEAMO,
-            "channel": self.channel,
-            "client_id": self.client_id,
-            "name": self.name,
-            "message": self.message,
-            "message_id": self.message_id,
-            "time": self.time.isoformat(),
-        }
-
-
-@dataclass(frozen=True, slots=True)
 class AldeamoData:
-    """Users per channel, and the messages that arrived in the last poll."""
+    """Users per channel."""
 
     users: Mapping[str, tuple[AldeamoUser, ...]]
-    received: tuple[ReceivedMessage, ...]
 
 
-def _moment(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
+type MessagesAnswer = tuple[Any, ...] | LatamMessagingError
 
 
-def _unread(
-    messages: tuple[AldeamoMessage, ...], cursor: Cursor | None
-) -> list[AldeamoMessage]:
-    """Return the messages after the cursor, oldest first."""
-    if cursor is None:
-        return list(messages)  # a user who appeared since the last poll
-    ids = [message.id for message in messages]
-    if cursor.last_id is not None:
-        if cursor.last_id in ids:
-            return list(messages[ids.index(cursor.last_id) + 1 :])
-        if cursor.last_id.isdigit():
-            last = int(cursor.last_id)
-            return [m for m in messages if m.id.isdigit() and int(m.id) > last]
-    since = dt_util.parse_datetime(cursor.last_active) if cursor.last_active else None
-    if since is None:
-        return list(messages)
-    return [m for m in messages if m.time is not None and m.time > since]
-
-
-class AldeamoCoordinator(LatamCoordinator[AldeamoData]):
+class AldeamoCoordinator(LatamCoordinator[AldeamoData, cursors.AldeamoState]):
     """Polls the bot's users per channel and reads only what moved."""
 
     provider_name = "Aldeamo"
+    store: AldeamoStore
 
     def __init__(
         self,
@@ -507,94 +543,85 @@ class AldeamoCoordinator(LatamCoordinator[AldeamoData]):
         entry: LatamConfigEntry,
         client: AldeamoClient,
         store: AldeamoStore,
+        account: str,
     ) -> None:
-        """Keep the client and the stored cursors."""
-        super().__init__(hass, entry, DEFAULT_ALDEAMO_SCAN_INTERVAL)
+        """Keep the client, the stored cursors and which account they belong to."""
+        super().__init__(hass, entry, DEFAULT_ALDEAMO_SCAN_INTERVAL, store)
         self.client = client
-        self.store = store
         self.channels = listening_channels(entry.data[CONF_CHANNELS])
+        self._account = account
 
     async def _async_setup(self) -> None:
-        await self.store.async_load()
-
-    async def _async_update_data(self) -> AldeamoData:
-        try:
-            users = {
-                channel: await self.client.users(channel) for channel in self.channels
-            }
-            received, changed = await self._read_new_messages(users)
-        except LatamMessagingError as err:
-            raise update_error(err, self.provider_name) from err
-        if changed:
+        await super()._async_setup()
+        if cursors.bind(self.store.state, self._account, self.channels):
             self.store.schedule_save()
-        for message in received:
-            self._fire(EVENT_MESSAGE_RECEIVED, message.as_event_data())
-        return AldeamoData(users=users, received=tuple(received))
 
-    async def _read_new_messages(
-        self, users: Mapping[str, tuple[AldeamoUser, ...]]
-    ) -> tuple[list[ReceivedMessage], bool]:
+    async def _async_fetch(self) -> Callable[[], AldeamoData]:
         state = self.store.state
-        changed = False
-        moved: list[tuple[str, AldeamoUser, Cursor | None]] = []
-        for channel, channel_users in users.items():
-            if channel not in state.cursors:
-                # First poll of this channel: set the cursors, replay no history.
-                state.cursors[channel] = {
-                    user.user_id: Cursor(_moment(user.last_active), None)
-                    for user in channel_users
-                }
-                changed = True
-                continue
-            cursors = state.cursors[channel]
-            moved.extend(
-                (channel, user, cursors.get(user.user_id))
-                for user in channel_users
-                if user.user_id not in cursors
-                or cursors[user.user_id].last_active != _moment(user.last_active)
-            )
+        now = dt_util.utcnow()
+        listed = {
+            channel: await self.client.users(channel) for channel in self.channels
+        }
+        plan = [
+            (channel, user)
+            for channel, users in listed.items()
+            if channel in state.channels
+            for user in cursors.to_read(state.channels[channel], users)
+        ]
 
-        async def read(
-            item: tuple[str, AldeamoUser, Cursor | None],
-        ) -> tuple[AldeamoMessage, ...] | LatamMessagingError:
-            channel, user, _ = item
+        async def read(item: tuple[str, AldeamoUser]) -> MessagesAnswer:
+            channel, user = item
             try:
                 return await self.client.messages(channel, user.user_id)
             except LatamMessagingError as err:
                 return err
 
-        results = await _bounded(moved, DELIVERY_POLL_CONCURRENCY, read)
-        received: list[ReceivedMessage] = []
-        for (channel, user, cursor), result in zip(moved, results, strict=True):
-            if isinstance(result, AuthenticationError):
-                raise result
-            if isinstance(result, LatamMessagingError):
-                # The cursor stays put: the next poll reads this user again.
-                LOGGER.debug("Messages of a %s user not read: %s", channel, result)
-                continue
-            fallback = user.last_active or dt_util.utcnow()
-            received.extend(
-                ReceivedMessage(
-                    channel=channel,
-                    client_id=user.user_id,
-                    name=user.name,
-                    message=message.message,
-                    message_id=message.id,
-                    time=message.time or fallback,
+        answers = await _bounded(plan, DELIVERY_POLL_CONCURRENCY, read)
+        _raise_auth_failure(answers)
+
+        def commit() -> AldeamoData:
+            received: list[dict[str, Any]] = []
+            changed = False
+            for channel, users in listed.items():
+                if channel not in state.channels:
+                    # First poll of this channel: cursors only, history is not replayed.
+                    state.channels[channel] = cursors.start(users, now)
+                    changed = True
+            for (channel, user), answer in zip(plan, answers, strict=True):
+                if isinstance(answer, LatamMessagingError):
+                    # The cursor stays put: the next poll reads this user again.
+                    LOGGER.debug("Messages of a %s user not read: %s", channel, answer)
+                    continue
+                ledger = state.channels[channel]
+                new, cursor = cursors.read(ledger, user, answer)
+                changed |= ledger.users.get(user.user_id) != cursor
+                ledger.users[user.user_id] = cursor
+                received.extend(
+                    {
+                        "provider": PROVIDER_ALDEAMO,
+                        "channel": channel,
+                        "client_id": user.user_id,
+                        "name": user.name,
+                        "message": message.message,
+                        "message_id": message.id,
+                        "time": (message.time or now).isoformat(),
+                    }
+                    for message in new
                 )
-                for message in _unread(result, cursor)
-            )
-            state.cursors[channel][user.user_id] = Cursor(
-                _moment(user.last_active),
-                result[-1].id if result else (cursor.last_id if cursor else None),
-            )
-            changed = True
-        received.sort(key=lambda m: m.time)
-        return received, changed
+            received.sort(key=lambda m: m["time"])
+            for message in received:
+                self._queue(EVENT_MESSAGE_RECEIVED, message)
+            if changed:
+                self.store.schedule_save()
+            return AldeamoData(users=listed)
+
+        return commit
 
     async def async_send(self, channel: str, client_id: str, message: str) -> str:
         """Send a message to a bot user; returns its id. Never repeated."""
         try:
-            return await self.client.send(channel, client_id, message)
+            return await asyncio.shield(
+                self._keep_going(self.client.send(channel, client_id, message))
+            )
         except LatamMessagingError as err:
             raise self._action_error(err, sending=True) from err

@@ -64,17 +64,19 @@ async def async_get_config_entry_diagnostics(
                 "num_sent": tracked.num_sent,
                 "num_failed": tracked.num_failed,
                 "sent_at": tracked.sent_at.isoformat(),
+                "next_due": tracked.next_due.isoformat(),
                 "recipients": tracked.recipients,
             }
             for tracked in state.deliveries.values()
         ]
     else:
-        cursors = coordinator.store.state.cursors
+        channels = coordinator.store.state.channels
         result["channels"] = {
             channel: {
                 "users": len(coordinator.data.users.get(channel, ())),
-                "cursors": len(cursors.get(channel, {})),
+                "cursors": len(channels[channel].users) if channel in channels else 0,
             }
             for channel in coordinator.channels
         }
+    result["events_waiting"] = len(coordinator.store.outbox)
     return result

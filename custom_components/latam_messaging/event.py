@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from homeassistant.components.event import EventEntity
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -28,7 +30,11 @@ async def async_setup_entry(
 
 
 class IncomingMessageEvent(LatamEntity[AldeamoCoordinator], EventEntity):
-    """Shows each message users write on one channel."""
+    """Shows each message users write on one channel, as it is fired.
+
+    The last one is restored at start-up (and when the entity is renamed), never
+    triggered again.
+    """
 
     _attr_event_types = [MESSAGE_RECEIVED]
 
@@ -39,23 +45,15 @@ class IncomingMessageEvent(LatamEntity[AldeamoCoordinator], EventEntity):
         self._attr_translation_key = f"messages_{channel}"
 
     async def async_added_to_hass(self) -> None:
-        """Show what the first poll read, before this entity existed (set-up, reload)."""
+        """Follow the coordinator's message events."""
         await super().async_added_to_hass()
-        self._show_received()
+        self.async_on_remove(self.coordinator.async_listen_messages(self._received))
 
     @callback
-    def _handle_coordinator_update(self) -> None:
-        """Trigger once per message that arrived in this poll, in order."""
-        if not self._show_received():
-            super()._handle_coordinator_update()
-
-    @callback
-    def _show_received(self) -> bool:
-        """Trigger for each of this channel's messages of the last poll; say if any."""
-        triggered = False
-        for message in self.coordinator.data.received:
-            if message.channel == self._channel:
-                self._trigger_event(MESSAGE_RECEIVED, message.as_event_data())
-                self.async_write_ha_state()
-                triggered = True
-        return triggered
+    def _received(self, data: dict[str, Any]) -> None:
+        if data.get("channel") == self._channel:
+            self._trigger_event(
+                MESSAGE_RECEIVED,
+                {key: value for key, value in data.items() if key != "config_entry_id"},
+            )
+            self.async_write_ha_state()

@@ -34,7 +34,22 @@ async def async_setup_entry(
         async_add_entities([entity], config_subentry_id=subentry_id)
 
 
-class RecipientNotifyEntity(LatamEntity[ElibomCoordinator], NotifyEntity):
+class LatamNotifyEntity[CoordinatorT: ElibomCoordinator | AldeamoCoordinator](
+    LatamEntity[CoordinatorT], NotifyEntity
+):
+    """A notify entity: ready whenever its entry is loaded, whatever the last poll did.
+
+    Home Assistant skips unavailable entities without a word, so an alarm SMS must
+    not depend on a poll of the credit: a send is tried, and a failure is an error.
+    """
+
+    @property
+    def available(self) -> bool:
+        """Always: the entity exists only while its entry is loaded."""
+        return True
+
+
+class RecipientNotifyEntity(LatamNotifyEntity[ElibomCoordinator]):
     """Sends an SMS to one phone number."""
 
     _attr_supported_features = NotifyEntityFeature.TITLE
@@ -53,7 +68,7 @@ class RecipientNotifyEntity(LatamEntity[ElibomCoordinator], NotifyEntity):
         await self.coordinator.async_send_sms([self._number], sms_text(message, title))
 
 
-class ContactNotifyEntity(LatamEntity[AldeamoCoordinator], NotifyEntity):
+class ContactNotifyEntity(LatamNotifyEntity[AldeamoCoordinator]):
     """Sends a bot message to one user on one channel."""
 
     _attr_supported_features = NotifyEntityFeature.TITLE

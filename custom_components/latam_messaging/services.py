@@ -144,7 +144,9 @@ async def _send_sms(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     text = sms_text(_text(call, ATTR_MESSAGE))
     when = _schedule_at(call)
     ids: list[Any] = await coordinator.async_send_sms(numbers, text, when)
-    return {"schedule_ids": ids} if when else {"delivery_tokens": ids}
+    if when is None:
+        return {"delivery_tokens": ids}
+    return {"schedule_ids": ids, "scheduled_for": dt_util.as_local(when).isoformat()}
 
 
 async def _cancel_scheduled_sms(hass: HomeAssistant, call: ServiceCall) -> None:

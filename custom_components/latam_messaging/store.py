@@ -1,4 +1,7 @@
-"""What must survive a restart: tracked deliveries, schedules last seen, message cursors.
+"""What must survive a restart: what is followed, what was read, events not fired yet.
+
+Tracked deliveries, the schedules last seen, message cursors, and events computed
+but not fired yet (Home Assistant was still starting) are kept together.
 
 One versioned Store per config entry. Status changes are saved with a short delay
 (a burst of changes is one write); what would be lost otherwise, such as a newly
@@ -10,7 +13,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -20,59 +23,21 @@ from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN, LOGGER
+from .cursors import AldeamoState, Channel, Cursor
+from .deliveries import ElibomState, SeenSchedule, TrackedDelivery
 
 STORAGE_VERSION = 1
-STORAGE_MINOR_VERSION = 1
+STORAGE_MINOR_VERSION = 2
 SAVE_DELAY = 2.0
 """Seconds that collect status changes into one write."""
 
 
-@dataclass(slots=True)
-class TrackedDelivery:
-    """A delivery sent through the integration and not yet final."""
-
-    token: str
-    status: str
-    num_sent: int
-    num_failed: int
-    sent_at: datetime
-    recipients: int
-
-
 @dataclass(frozen=True, slots=True)
-class SeenSchedule:
-    """A schedule as last seen in the provider's list."""
+class PendingEvent:
+    """An event computed and stored, waiting to be fired (Home Assistant starting)."""
 
-    id: str
-    scheduled_time: datetime | None
-    text: str | None
-    destinations: int
-
-
-@dataclass(slots=True)
-class Cursor:
-    """How far one bot user's messages have been read."""
-
-    last_active: str | None
-    last_id: str | None
-
-
-@dataclass(slots=True)
-class ElibomState:
-    """Elibom's persisted state."""
-
-    deliveries: dict[str, TrackedDelivery] = field(default_factory=dict)
-    schedules: dict[str, SeenSchedule] = field(default_factory=dict)
-    leaving: set[str] = field(default_factory=set)
-    """Schedules gone from the list whose fate (executed or cancelled) is still unknown."""
-
-
-@dataclass(slots=True)
-class AldeamoState:
-    """Aldeamo's persisted state."""
-
-    cursors: dict[str, dict[str, Cursor]] = field(default_factory=dict)
-    """Per channel, per user. A channel without an entry has never been polled."""
+    event_type: str
+    data: dict[str, Any]
 
 
 class _VersionedStore(Store[dict[str, Any]]):
@@ -102,6 +67,8 @@ class EntryStore[StateT](ABC):
             atomic_writes=True,
         )
         self.state = state
+        self.outbox: list[PendingEvent] = []
+        """Events computed, saved with the state that produced them, not fired yet."""
 
     @abstractmethod
     def _to_json(self) -> dict[str, Any]:
@@ -129,6 +96,7 @@ class EntryStore[StateT](ABC):
         skipped: list[str] = []
         if isinstance(raw, dict):
             self.state = self._from_json(raw, skipped)
+            self.outbox = _each(raw, "outbox", _event_from_json, skipped)
         else:
             skipped.append("the stored data is not an object")
         if skipped:
@@ -141,13 +109,22 @@ class EntryStore[StateT](ABC):
             )
         return self.state
 
+    def _everything(self) -> dict[str, Any]:
+        return {
+            **self._to_json(),
+            "outbox": [
+                {"event_type": event.event_type, "data": event.data}
+                for event in self.outbox
+            ],
+        }
+
     def schedule_save(self) -> None:
         """Save soon, collecting further changes into the same write."""
-        self._store.async_delay_save(self._to_json, SAVE_DELAY)
+        self._store.async_delay_save(self._everything, SAVE_DELAY)
 
     async def async_save(self) -> None:
         """Save now (cancels a pending delayed save)."""
-        await self._store.async_save(self._to_json())
+        await self._store.async_save(self._everything())
 
     async def async_remove(self) -> None:
         """Delete the stored file."""
@@ -190,9 +167,23 @@ def _parse_time(value: Any) -> datetime | None:
     if value is None:
         return None
     parsed = dt_util.parse_datetime(str(value))
-    if parsed is None:
+    if parsed is None or parsed.tzinfo is None:
         raise ValueError(f"not a time: {value!r}")
     return parsed
+
+
+def _required_time(value: Any, what: str) -> datetime:
+    parsed = _parse_time(value)
+    if parsed is None:
+        raise ValueError(f"{what} is missing")
+    return parsed
+
+
+def _event_from_json(item: Any) -> PendingEvent:
+    data = item["data"]
+    if not isinstance(data, dict):
+        raise TypeError("the data of a pending event is not an object")
+    return PendingEvent(event_type=str(item["event_type"]), data=data)
 
 
 def _elibom_to_json(state: ElibomState) -> dict[str, Any]:
@@ -205,6 +196,7 @@ def _elibom_to_json(state: ElibomState) -> dict[str, Any]:
                 "num_failed": d.num_failed,
                 "sent_at": _time(d.sent_at),
                 "recipients": d.recipients,
+                "next_due": _time(d.next_due),
             }
             for d in state.deliveries.values()
         ],
@@ -218,6 +210,11 @@ def _elibom_to_json(state: ElibomState) -> dict[str, Any]:
             for s in state.schedules.values()
         ],
         "leaving": sorted(state.leaving),
+        "settled": [
+            {"id": schedule_id, "status": status}
+            for schedule_id, status in state.settled.items()
+        ],
+        "inbound": list(state.inbound),
     }
 
 
@@ -228,13 +225,16 @@ def _elibom_from_json(raw: Mapping[str, Any], skipped: list[str]) -> ElibomState
     for schedule in _each(raw, "schedules", _schedule_from_json, skipped):
         state.schedules[schedule.id] = schedule
     state.leaving = set(_each(raw, "leaving", str, skipped))
+    for schedule_id, status in _each(raw, "settled", _settled_from_json, skipped):
+        state.settled[schedule_id] = status
+    state.inbound = _each(raw, "inbound", str, skipped)
     return state
 
 
 def _delivery_from_json(item: Any) -> TrackedDelivery:
-    sent_at = _parse_time(item["sent_at"])
-    if sent_at is None:
-        raise ValueError("a delivery without its sending time")
+    sent_at = _required_time(item["sent_at"], "the sending time")
+    # Stores written before due times existed: due at the next poll.
+    next_due = _parse_time(item.get("next_due")) or dt_util.utc_from_timestamp(0)
     return TrackedDelivery(
         token=str(item["token"]),
         status=str(item["status"]),
@@ -242,6 +242,7 @@ def _delivery_from_json(item: Any) -> TrackedDelivery:
         num_failed=int(item["num_failed"]),
         sent_at=sent_at,
         recipients=int(item["recipients"]),
+        next_due=next_due,
     )
 
 
@@ -253,6 +254,10 @@ def _schedule_from_json(item: Any) -> SeenSchedule:
         text=str(text) if text is not None else None,
         destinations=int(item.get("destinations", 0)),
     )
+
+
+def _settled_from_json(item: Any) -> tuple[str, str]:
+    return str(item["id"]), str(item["status"])
 
 
 def _each[ItemT](
@@ -277,33 +282,75 @@ def _each[ItemT](
 
 def _aldeamo_to_json(state: AldeamoState) -> dict[str, Any]:
     return {
-        "cursors": {
-            channel: {
-                user_id: {"last_active": c.last_active, "last_id": c.last_id}
-                for user_id, c in users.items()
+        "account": state.account,
+        "channels": {
+            name: {
+                "since": _time(channel.since),
+                "users": {
+                    user_id: [c.last_active, c.last_id, c.recheck]
+                    for user_id, c in channel.users.items()
+                },
             }
-            for channel, users in state.cursors.items()
+            for name, channel in state.channels.items()
         },
     }
 
 
 def _aldeamo_from_json(raw: Mapping[str, Any], skipped: list[str]) -> AldeamoState:
+    state = AldeamoState(account=_optional_text(raw.get("account")))
+    if "channels" not in raw:
+        return _aldeamo_from_version_1(raw, skipped)
+    channels = raw.get("channels", {})
+    if not isinstance(channels, dict):
+        skipped.append("channels is not an object")
+        return state
+    for name, channel in channels.items():
+        try:
+            state.channels[str(name)] = _channel_from_json(channel, skipped)
+        except (KeyError, TypeError, ValueError, AttributeError) as err:
+            skipped.append(f"cursors of {name}: {err!r}")
+    return state
+
+
+def _aldeamo_from_version_1(raw: Mapping[str, Any], skipped: list[str]) -> AldeamoState:
+    """Read cursors written before they were tied to an account (minor version 1).
+
+    They were read with the entry's own key, so they are kept as they are; users
+    never read count their messages from now on.
+    """
     state = AldeamoState()
     channels = raw.get("cursors", {})
     if not isinstance(channels, dict):
         skipped.append("cursors is not an object")
-        channels = {}
-    for channel, users in channels.items():
-        cursors = state.cursors.setdefault(str(channel), {})
+        return state
+    now = dt_util.utcnow()
+    for name, users in channels.items():
+        channel = state.channels.setdefault(str(name), Channel(since=now))
         for user_id, cursor in users.items() if isinstance(users, dict) else ():
             try:
-                cursors[str(user_id)] = Cursor(
+                channel.users[str(user_id)] = Cursor(
                     last_active=_optional_text(cursor.get("last_active")),
                     last_id=_optional_text(cursor.get("last_id")),
                 )
             except AttributeError as err:
-                skipped.append(f"cursor of {channel}: {err!r}")
+                skipped.append(f"cursor of {name}: {err!r}")
     return state
+
+
+def _channel_from_json(raw: Any, skipped: list[str]) -> Channel:
+    channel = Channel(since=_required_time(raw["since"], "the channel's start"))
+    users = raw.get("users", {})
+    for user_id, cursor in users.items() if isinstance(users, dict) else ():
+        try:
+            last_active, last_id, recheck = cursor
+            channel.users[str(user_id)] = Cursor(
+                last_active=_optional_text(last_active),
+                last_id=_optional_text(last_id),
+                recheck=recheck is True,
+            )
+        except (TypeError, ValueError) as err:
+            skipped.append(f"a cursor: {err!r}")
+    return channel
 
 
 def _optional_text(value: Any) -> str | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 import re
 import unicodedata
 
@@ -85,8 +85,14 @@ def bot_text(message: str | None, title: str | None = None) -> str:
 
 
 def schedule_time(value: datetime) -> datetime:
-    """Return an aware moment in the future; naive times are Home Assistant's local time."""
+    """Return the whole minute Elibom will send at: in the future, never earlier.
+
+    Naive times are Home Assistant's local time. Elibom schedules to the minute, so
+    a time with seconds goes to the next whole minute.
+    """
     moment = dt_util.as_utc(value)
+    if moment.second or moment.microsecond:
+        moment = moment.replace(second=0, microsecond=0) + timedelta(minutes=1)
     if moment <= dt_util.utcnow():
         raise invalid(
             "schedule_in_past", schedule_at=dt_util.as_local(moment).isoformat()

@@ -1,31 +1,48 @@
-"""Elibom's inbound-SMS callback: `GET <webhook URL>?from=...&text=...&date=...`."""
+"""Elibom's inbound-SMS callback: `GET <webhook URL>?from=...&text=...&date=...`.
+
+The URL is a secret: anyone who has it can post an SMS that never was.
+"""
 
 from __future__ import annotations
 
-from collections import deque
 from datetime import datetime
 import hashlib
+from urllib.parse import parse_qsl
 
 from aiohttp import web
 from homeassistant.components import webhook
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
 from .api import COLOMBIA
-from .const import (
-    CONF_PHONE_NUMBER,
-    DOMAIN,
-    EVENT_MESSAGE_RECEIVED,
-    LOGGER,
-    PROVIDER_ELIBOM,
-    SUBENTRY_RECIPIENT,
-)
-from .coordinator import LatamConfigEntry
+from .const import DOMAIN, LOGGER
+from .coordinator import ElibomCoordinator, LatamConfigEntry
 
 DATE_FORMAT = "%d-%m-%Y-%H-%M-%S"
-REMEMBERED = 200
-"""Recent message ids kept to ignore a callback Elibom repeats."""
+
+
+def read_query(raw: str) -> dict[str, str]:
+    """Decode a query string as UTF-8, or as ISO-8859-1 (Elibom's own charset).
+
+    aiohttp decodes percent escapes as UTF-8 only, which leaves `Ma%F1ana` as it is.
+    """
+    try:
+        pairs = parse_qsl(raw, keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError:
+        pairs = parse_qsl(raw, keep_blank_values=True, encoding="iso-8859-1")
+    return dict(pairs)
+
+
+def message_id(sender: str, text: str, date: str, received: datetime) -> str:
+    """Name an inbound SMS: a callback repeated has the same id, two messages do not.
+
+    Without a date, two identical replies ("SI") are two messages: the moment
+    the callback arrived names each.
+    """
+    moment = date or received.isoformat()
+    return hashlib.sha256(f"{sender}\n{moment}\n{text}".encode()).hexdigest()[:20]
 
 
 @callback
@@ -36,35 +53,25 @@ def async_register_inbound_sms(
     webhook_id: str | None = entry.data.get(CONF_WEBHOOK_ID)
     if not webhook_id:
         return lambda: None
-    seen: deque[str] = deque(maxlen=REMEMBERED)
 
     async def handle(
         hass: HomeAssistant, webhook_id: str, request: web.Request
     ) -> web.Response:
-        sender = request.query.get("from", "").strip().lstrip("+")
-        text = request.query.get("text")
+        query = read_query(request.rel_url.raw_query_string)
+        sender = query.get("from", "").strip().lstrip("+")
+        text = query.get("text")
         if not sender.isdigit() or text is None:
             LOGGER.debug("Ignored an inbound SMS callback without `from` or `text`")
             return web.Response(status=400)
-        date = request.query.get("date", "")
-        message_id = hashlib.sha256(f"{sender}\n{date}\n{text}".encode()).hexdigest()[
-            :20
-        ]
-        if message_id in seen:
-            return web.Response(status=200)
-        seen.append(message_id)
-        hass.bus.async_fire(
-            EVENT_MESSAGE_RECEIVED,
-            {
-                "config_entry_id": entry.entry_id,
-                "provider": PROVIDER_ELIBOM,
-                "channel": "sms",
-                "client_id": sender,
-                "name": _recipient_name(entry, sender),
-                "message": text,
-                "message_id": message_id,
-                "time": _when(date).isoformat(),
-            },
+        coordinator = entry.runtime_data
+        if entry.state is not ConfigEntryState.LOADED or not isinstance(
+            coordinator, ElibomCoordinator
+        ):
+            return web.Response(status=503)  # Elibom calls again later
+        date = query.get("date", "")
+        now = dt_util.utcnow()
+        coordinator.async_receive_sms(
+            sender, text, message_id(sender, text, date, now), _when(date, now)
         )
         return web.Response(status=200)
 
@@ -79,20 +86,9 @@ def async_register_inbound_sms(
     return lambda: webhook.async_unregister(hass, webhook_id)
 
 
-def _when(date: str) -> datetime:
+def _when(date: str, now: datetime) -> datetime:
     """Elibom writes dd-MM-yyyy-HH-mm-ss in Colombia time; now if absent or unreadable."""
     try:
         return datetime.strptime(date, DATE_FORMAT).replace(tzinfo=COLOMBIA)
     except ValueError:
-        return dt_util.utcnow()
-
-
-def _recipient_name(entry: LatamConfigEntry, number: str) -> str | None:
-    """Return the name of the recipient with this number, if there is one."""
-    for subentry in entry.subentries.values():
-        if (
-            subentry.subentry_type == SUBENTRY_RECIPIENT
-            and subentry.data.get(CONF_PHONE_NUMBER) == number
-        ):
-            return subentry.title
-    return None
+        return now

@@ -179,7 +179,7 @@ def test_aldeamo_null_data_means_nothing() -> None:
 
 
 def test_aldeamo_message_times_are_unix_seconds() -> None:
-    """`time` is a Unix timestamp in a string; empty is unknown, text is unparseable."""
+    """`time` is a Unix timestamp in a string; empty or unreadable is unknown."""
     (message,) = parse_aldeamo_messages(
         [{"id": "10", "user_id": "5076", "message": "Hola", "time": "1556826151"}]
     )
@@ -191,8 +191,27 @@ def test_aldeamo_message_times_are_unix_seconds() -> None:
         "",
         None,
     )
-    with pytest.raises(UnparseableResponseError, match="not a Unix time"):
-        parse_aldeamo_messages([{"id": "1", "user_id": "2", "time": "ayer"}])
+    # One unreadable time loses the time, never the message.
+    (unreadable,) = parse_aldeamo_messages(
+        [{"id": "1", "user_id": "2", "time": "ayer"}]
+    )
+    assert (unreadable.id, unreadable.time) == ("1", None)
+
+
+def test_one_unreadable_record_is_skipped_and_the_others_kept() -> None:
+    """A null id or a bad row among good ones drops that row only."""
+    users = parse_aldeamo_users(
+        [
+            {"id": "1", "user_id": "5076", "last_active": "2026-12-02 10:00:00"},
+            {"id": "2", "user_id": None},
+            "not a row",
+            {"id": "3", "user_id": "5077", "last_active": "2026-02-30 10:00:00"},
+        ]
+    )
+    assert [(u.user_id, u.last_active is None) for u in users] == [
+        ("5076", False),
+        ("5077", True),
+    ]
 
 
 def test_aldeamo_sent_id_is_a_number_or_an_object() -> None:

@@ -1,6 +1,12 @@
 """Clients for the providers LatAm Messaging talks to; no Home Assistant here."""
 
-from .aldeamo import ALDEAMO_URL, LISTENING_CHANNELS, SENDING_CHANNELS, AldeamoClient
+from .aldeamo import (
+    ALDEAMO_URL,
+    LISTENING_CHANNELS,
+    SENDING_CHANNELS,
+    AldeamoClient,
+    account_digest,
+)
 from .elibom import ELIBOM_URL, ElibomClient
 from .errors import (
     AuthenticationError,
@@ -26,6 +32,7 @@ from .models import (
 )
 
 __all__ = [
+    "account_digest",
     "ALDEAMO_URL",
     "COLOMBIA",
     "ELIBOM_URL",

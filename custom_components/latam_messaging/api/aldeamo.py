@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import hashlib
+import re
 from typing import Any
 
 import aiohttp
 
-from .errors import ProviderError
+from .errors import AuthenticationError, ProviderError
 from .models import (
     AldeamoMessage,
     AldeamoUser,
@@ -23,6 +25,25 @@ LISTENING_CHANNELS = ("facebook", "twitter", "web", "whatsapp")
 """Channels whose users and messages can be read."""
 SENDING_CHANNELS = ("facebook", "sms", "twitter", "web", "whatsapp")
 """Channels a message can be sent on (the seed names facebook, sms and web; we accept all)."""
+
+
+def account_digest(api_key: str, url: str) -> str:
+    """Return a stable digest of a key and URL: an account's identity, not its secret."""
+    return hashlib.sha256(f"{url}\n{api_key}".encode()).hexdigest()[:32]
+
+
+_WRONG_KEY = re.compile(
+    r"(token|api[ _-]?key|llave|clave|auth\w*)\W+(\w+\W+){0,3}"
+    r"(inv[aá]lid|incorrect|no v[aá]lid|wrong|expired|expirad|vencid)"
+    r"|(invalid|wrong|incorrect|bad)\W+(api[ _-]?)?(key|token)"
+    r"|no autorizad|unauthori[sz]ed|not authori[sz]ed|sin autorizaci[oó]n",
+    re.IGNORECASE,
+)
+
+
+def refuses_key(code: str | None, message: str | None) -> bool:
+    """Tell whether a `status: false` answer says the key is wrong (reauth, not retry)."""
+    return code in ("401", "403") or bool(message and _WRONG_KEY.search(message))
 
 
 def _describe_error(payload: Any) -> tuple[str | None, str | None]:
@@ -75,6 +96,11 @@ class AldeamoClient:
             form=fields if method != "GET" else None,
         )
         envelope = parse_aldeamo_envelope(payload)
+        if not envelope.ok and refuses_key(envelope.code, envelope.message):
+            raise AuthenticationError(
+                f"{method} {path}: Aldeamo refused the key"
+                + (f": {envelope.message}" if envelope.message else "")
+            )
         if not envelope.ok:
             raise ProviderError(
                 envelope.message or f"Aldeamo refused {method} {path}",

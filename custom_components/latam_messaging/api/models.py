@@ -2,17 +2,25 @@
 
 Parsing is lenient in what it accepts (ids as numbers or strings, unknown status
 values, missing optional fields) and strict about shape: anything else raises
-UnparseableResponseError, never another exception.
+UnparseableResponseError, never another exception. In a list, one unreadable
+record is skipped (and said once in the log); it never takes the others down.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
+import logging
 import math
 from typing import Any
 
 from .errors import UnparseableResponseError
+
+_LOGGER = logging.getLogger(__package__)
+_REPORTED: set[str] = set()
+"""Problems already logged: one bad record polled every minute is said once."""
+_REPORTED_MAX = 200
 
 COLOMBIA = timezone(timedelta(hours=-5), "COT")
 """Both providers speak Colombia wall-clock time (UTC-5, no daylight saving)."""
@@ -110,7 +118,7 @@ def parse_elibom_user(payload: Any) -> ElibomUser:
 
 def parse_elibom_users(payload: Any) -> tuple[ElibomUser, ...]:
     """Parse GET /users."""
-    return tuple(parse_elibom_user(item) for item in _array(payload, "users"))
+    return _each(_array(payload, "users"), parse_elibom_user, "an Elibom user")
 
 
 def parse_elibom_delivery(payload: Any, delivery_token: str) -> ElibomDelivery:
@@ -121,9 +129,10 @@ def parse_elibom_delivery(payload: Any, delivery_token: str) -> ElibomDelivery:
         status=_required_str(data, "status"),
         num_sent=_optional_int(data, "numSent") or 0,
         num_failed=_optional_int(data, "numFailed") or 0,
-        messages=tuple(
-            _parse_elibom_message(item)
-            for item in _array(data.get("messages", []), "messages")
+        messages=_each(
+            _array(data.get("messages") or [], "messages"),
+            _parse_elibom_message,
+            "a message of a delivery",
         ),
     )
 
@@ -164,7 +173,7 @@ def parse_elibom_schedule(payload: Any) -> ElibomSchedule:
 
 def parse_elibom_schedules(payload: Any) -> tuple[ElibomSchedule, ...]:
     """Parse GET /schedules/scheduled."""
-    return tuple(parse_elibom_schedule(item) for item in _array(payload, "schedules"))
+    return _each(_array(payload, "schedules"), parse_elibom_schedule, "a schedule")
 
 
 def parse_elibom_send(payload: Any, key: str) -> str:
@@ -221,7 +230,7 @@ def parse_aldeamo_envelope(payload: Any) -> AldeamoEnvelope:
 
 def parse_aldeamo_users(payload: Any) -> tuple[AldeamoUser, ...]:
     """Parse the data of GET /users (null stands for nobody)."""
-    return tuple(_parse_aldeamo_user(item) for item in _array(payload or [], "users"))
+    return _each(_array(payload or [], "users"), _parse_aldeamo_user, "a bot user")
 
 
 def _parse_aldeamo_user(payload: Any) -> AldeamoUser:
@@ -232,15 +241,15 @@ def _parse_aldeamo_user(payload: Any) -> AldeamoUser:
         name=_optional_str(data, "name"),
         email=_optional_str(data, "email"),
         phone=_optional_id(data, "phone"),
-        date_created=_optional_time(data, "date_created"),
-        last_active=_optional_time(data, "last_active"),
+        date_created=_lenient(_optional_time, data, "date_created"),
+        last_active=_lenient(_optional_time, data, "last_active"),
     )
 
 
 def parse_aldeamo_messages(payload: Any) -> tuple[AldeamoMessage, ...]:
     """Parse the data of GET /messages (null stands for no messages)."""
-    return tuple(
-        _parse_aldeamo_message(item) for item in _array(payload or [], "messages")
+    return _each(
+        _array(payload or [], "messages"), _parse_aldeamo_message, "a bot message"
     )
 
 
@@ -250,7 +259,7 @@ def _parse_aldeamo_message(payload: Any) -> AldeamoMessage:
         id=_required_id(data, "id"),
         user_id=_required_id(data, "user_id"),
         message=_optional_str(data, "message") or "",
-        time=_optional_unix_time(data, "time"),
+        time=_lenient(_optional_unix_time, data, "time"),
     )
 
 
@@ -262,6 +271,41 @@ def parse_aldeamo_sent(payload: Any) -> str:
 
 
 # Field readers ----------------------------------------------------------------
+
+
+def _report(problem: str) -> None:
+    if problem in _REPORTED:
+        return
+    if len(_REPORTED) >= _REPORTED_MAX:
+        _REPORTED.clear()
+    _REPORTED.add(problem)
+    _LOGGER.warning(
+        "Skipped what could not be read in a provider's answer: %s", problem
+    )
+
+
+def _each[ItemT](
+    items: list[Any], parse: Callable[[Any], ItemT], what: str
+) -> tuple[ItemT, ...]:
+    """Parse every record of a list, skipping (and reporting) the unreadable ones."""
+    parsed = []
+    for item in items:
+        try:
+            parsed.append(parse(item))
+        except UnparseableResponseError as err:
+            _report(f"{what}: {err}")
+    return tuple(parsed)
+
+
+def _lenient[ValueT](
+    read: Callable[[dict[str, Any], str], ValueT | None], data: dict[str, Any], key: str
+) -> ValueT | None:
+    """Read a field the record can do without: unreadable counts as absent."""
+    try:
+        return read(data, key)
+    except UnparseableResponseError as err:
+        _report(str(err))
+        return None
 
 
 def _object(value: Any, what: str) -> dict[str, Any]:
