@@ -1,0 +1,301 @@
+"""What users rely on, through Home Assistant's real life: start-up, outages, reloads, time."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components import automation
+from homeassistant.config_entries import ConfigSubentryData
+from homeassistant.const import EVENT_HOMEASSISTANT_STARTED, STATE_UNAVAILABLE
+from homeassistant.core import CoreState, HomeAssistant
+from homeassistant.setup import async_setup_component
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.latam_messaging.const import (
+    DOMAIN,
+    EVENT_DELIVERY_STATUS,
+    EVENT_MESSAGE_RECEIVED,
+)
+from tests.conftest import poll, setup_entry
+from tests.const import WEBHOOK_ID
+from tests.helpers import listen, notify_entity_of, state_of, with_subentries
+from tests.simulator import Simulator
+from tests.simulator.faults import FaultKind
+
+CREDITS = "sensor.tienda_dona_perez_credits"
+ANA = "573001112222"
+MAMA = "573004445555"
+
+
+def _with_recipient(entry: MockConfigEntry) -> MockConfigEntry:
+    return with_subentries(
+        entry,
+        ConfigSubentryData(
+            data={"name": "Mamá", "phone_number": MAMA},
+            subentry_type="recipient",
+            title="Mamá",
+            unique_id=MAMA,
+        ),
+    )
+
+
+async def _automation_counting(hass: HomeAssistant, event_type: str) -> list[str]:
+    """Set up an automation triggered by an event; return what it saw (in order)."""
+    await async_setup_component(
+        hass,
+        automation.DOMAIN,
+        {
+            automation.DOMAIN: {
+                "trigger": {"platform": "event", "event_type": event_type},
+                "action": {
+                    "event": "seen_by_automation",
+                    "event_data": {"id": "{{ trigger.event.data.message_id }}"},
+                },
+            }
+        },
+    )
+    seen = listen(hass, "seen_by_automation")
+    return seen  # type: ignore[return-value]
+
+
+async def test_an_alarm_sms_goes_out_while_the_last_poll_failed(
+    hass: HomeAssistant, elibom_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """A failed credit poll makes sensors unavailable, never the notify entity."""
+    entry = _with_recipient(elibom_entry)
+    await setup_entry(hass, entry)
+    simulator.fail_next(FaultKind.STATUS, status=500, method="GET", path="/account")
+    await poll(hass)
+    assert state_of(hass, CREDITS) == STATE_UNAVAILABLE
+    notify = notify_entity_of(hass, entry)
+    assert state_of(hass, notify) != STATE_UNAVAILABLE
+
+    await hass.services.async_call(
+        "notify",
+        "send_message",
+        {"entity_id": notify, "message": "Alarma: se abrió la puerta"},
+        blocking=True,
+    )
+
+    (post,) = simulator.requests_to("elibom", "POST", "/messages")
+    assert post.json["to"] == MAMA
+
+
+async def test_messages_written_while_home_assistant_was_off_reach_an_automation(
+    hass: HomeAssistant, aldeamo_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """What the first poll finds during start-up is fired at homeassistant_started."""
+    simulator.aldeamo.add_user("whatsapp", ANA, name="Ana")
+    await setup_entry(hass, aldeamo_entry)  # cursors set
+    assert await hass.config_entries.async_unload(aldeamo_entry.entry_id)
+    simulator.advance(5)
+    written = simulator.aldeamo.write("whatsapp", ANA, "¿Siguen abiertos?")
+
+    hass.set_state(CoreState.not_running)
+    seen = await _automation_counting(hass, EVENT_MESSAGE_RECEIVED)
+    assert await hass.config_entries.async_setup(aldeamo_entry.entry_id)
+    await hass.async_block_till_done()
+    assert seen == []  # nothing fired while starting
+
+    hass.set_state(CoreState.running)
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STARTED)
+    await hass.async_block_till_done()
+
+    assert seen == [{"id": int(written)}]  # the template renders the id as a number
+    await poll(hass, 31)
+    assert seen == [{"id": int(written)}]
+
+
+async def test_sending_every_50_seconds_does_not_stop_polling(
+    hass: HomeAssistant,
+    elibom_entry: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Ten minutes of sends more often than the scan interval: polls still run."""
+    await setup_entry(hass, elibom_entry)
+    events = listen(hass, EVENT_DELIVERY_STATUS)
+    for _ in range(12):
+        await hass.services.async_call(
+            DOMAIN,
+            "send_sms",
+            {
+                "config_entry_id": elibom_entry.entry_id,
+                "to": [ANA],
+                "message": "Recordatorio",
+            },
+            blocking=True,
+        )
+        await hass.async_block_till_done(wait_background_tasks=True)
+        freezer.tick(timedelta(seconds=50))
+        simulator.advance(50)
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)
+
+    # Each send used to restart the refresh timer: one poll (at set-up) in ten minutes.
+    assert len(simulator.requests_to("elibom", "GET", "/account")) >= 5
+    assert {e["status"] for e in events} == {"finished"}
+    assert len(events) >= 5
+
+
+async def test_a_second_message_in_the_same_second_is_read(
+    hass: HomeAssistant, aldeamo_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """last_active has whole seconds: a user read is read once more at the next poll."""
+    simulator.aldeamo.add_user("whatsapp", ANA)
+    await setup_entry(hass, aldeamo_entry)
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
+    simulator.advance(1)
+    first = simulator.aldeamo.write("whatsapp", ANA, "Hola")
+    await poll(hass, 31)
+    second = simulator.aldeamo.write("whatsapp", ANA, "¿Tienen pan?")  # same second
+    await poll(hass, 31)
+
+    assert [e["message_id"] for e in events] == [first, second]
+
+
+async def test_a_channel_listened_to_again_does_not_replay_what_was_written_meanwhile(
+    hass: HomeAssistant, aldeamo_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """Dropping WhatsApp, then adding it back, starts it like a first poll."""
+    simulator.aldeamo.add_user("whatsapp", ANA)
+    await setup_entry(hass, aldeamo_entry)
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
+    hass.config_entries.async_update_entry(
+        aldeamo_entry, data={**aldeamo_entry.data, "channels": ["facebook"]}
+    )
+    await hass.config_entries.async_reload(aldeamo_entry.entry_id)
+    await hass.async_block_till_done()
+    # Real time passes (the channel's start is on Home Assistant's clock).
+    await asyncio.sleep(1.1)
+    meanwhile = simulator.aldeamo.write("whatsapp", ANA, "de cuando no se escuchaba")
+    hass.config_entries.async_update_entry(
+        aldeamo_entry, data={**aldeamo_entry.data, "channels": ["facebook", "whatsapp"]}
+    )
+    await hass.config_entries.async_reload(aldeamo_entry.entry_id)
+    await hass.async_block_till_done()
+    simulator.advance(5)
+    simulator.aldeamo.write("whatsapp", ANA, "nuevo")
+    await poll(hass, 31)
+
+    assert simulator.requests_to("aldeamo", "GET", "/messages")  # ANA was read
+    assert meanwhile not in [e["message_id"] for e in events]
+
+
+async def test_a_reload_while_a_poll_waits_on_the_provider_fires_each_message_once(
+    hass: HomeAssistant, aldeamo_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """The poll in flight is cut off and commits nothing; the new one reads it once."""
+    simulator.aldeamo.add_user("whatsapp", ANA)
+    await setup_entry(hass, aldeamo_entry)
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
+    simulator.advance(1)
+    written = simulator.aldeamo.write("whatsapp", ANA, "uno")
+    simulator.latency = 0.2
+    coordinator = aldeamo_entry.runtime_data
+    in_flight = hass.async_create_task(coordinator.async_refresh())
+    await asyncio.sleep(0.05)
+    await hass.config_entries.async_reload(aldeamo_entry.entry_id)
+    await in_flight
+    await hass.async_block_till_done(wait_background_tasks=True)
+    simulator.latency = 0
+    await poll(hass, 31)
+    await poll(hass, 31)
+
+    assert [e["message_id"] for e in events] == [written]
+
+
+async def test_a_latin_1_callback_reads_as_written(
+    hass: HomeAssistant,
+    elibom_entry: MockConfigEntry,
+    simulator: Simulator,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """Elibom's ISO-8859-1 percent escapes: Ma%F1ana is Mañana."""
+    await setup_entry(hass, elibom_entry)
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
+    client = await hass_client_no_auth()
+
+    response = await client.get(
+        f"/api/webhook/{WEBHOOK_ID}?from={ANA}&text=Ma%F1ana+s%ED&date=24-11-2026-10-15-00"
+    )
+    await hass.async_block_till_done()
+
+    assert response.status == 200
+    assert [e["message"] for e in events] == ["Mañana sí"]
+
+
+async def test_two_identical_replies_without_a_date_are_two_messages(
+    hass: HomeAssistant,
+    elibom_entry: MockConfigEntry,
+    simulator: Simulator,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """Two "SI" a moment apart are not one repeated callback."""
+    await setup_entry(hass, elibom_entry)
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
+    client = await hass_client_no_auth()
+
+    for _ in range(2):
+        await client.get(
+            f"/api/webhook/{WEBHOOK_ID}", params={"from": ANA, "text": "SI"}
+        )
+    await hass.async_block_till_done()
+
+    assert [e["message"] for e in events] == ["SI", "SI"]
+    assert events[0]["message_id"] != events[1]["message_id"]
+
+
+async def test_the_repeat_guard_survives_a_reload(
+    hass: HomeAssistant,
+    elibom_entry: MockConfigEntry,
+    simulator: Simulator,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """A callback Elibom repeats after a reload is still one event."""
+    await setup_entry(hass, elibom_entry)
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
+    client = await hass_client_no_auth()
+    query = {"from": ANA, "text": "SI", "date": "24-11-2026-10-15-00"}
+    await client.get(f"/api/webhook/{WEBHOOK_ID}", params=query)
+    await hass.config_entries.async_reload(elibom_entry.entry_id)
+    await hass.async_block_till_done()
+    await client.get(f"/api/webhook/{WEBHOOK_ID}", params=query)
+    await hass.async_block_till_done()
+
+    assert len(events) == 1
+
+
+async def test_a_schedule_with_seconds_goes_to_the_next_minute(
+    hass: HomeAssistant, elibom_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """Never early: 10:15:30 is sent as 10:16 (Colombia wall-clock)."""
+    await setup_entry(hass, elibom_entry)
+    from homeassistant.util import dt as dt_util  # noqa: PLC0415
+
+    moment = (dt_util.utcnow() + timedelta(hours=2)).replace(second=30, microsecond=0)
+    response = await hass.services.async_call(
+        DOMAIN,
+        "send_sms",
+        {
+            "config_entry_id": elibom_entry.entry_id,
+            "to": [ANA],
+            "message": "Cita",
+            "schedule_at": moment.isoformat(),
+        },
+        blocking=True,
+        return_response=True,
+    )
+
+    expected = moment.replace(second=0) + timedelta(minutes=1)
+    assert response is not None
+    assert dt_util.parse_datetime(str(response["scheduled_for"])) == expected
+    (post,) = simulator.requests_to("elibom", "POST", "/messages")
+    colombia = expected.astimezone(dt_util.get_time_zone("America/Bogota"))
+    assert post.json["scheduleDate"] == colombia.strftime("%Y-%m-%d %H:%M")
