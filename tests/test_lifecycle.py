@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components import automation
@@ -45,7 +46,9 @@ def _with_recipient(entry: MockConfigEntry) -> MockConfigEntry:
     )
 
 
-async def _automation_counting(hass: HomeAssistant, event_type: str) -> list[str]:
+async def _automation_counting(
+    hass: HomeAssistant, event_type: str
+) -> list[dict[str, Any]]:
     """Set up an automation triggered by an event; return what it saw (in order)."""
     await async_setup_component(
         hass,
@@ -60,8 +63,7 @@ async def _automation_counting(hass: HomeAssistant, event_type: str) -> list[str
             }
         },
     )
-    seen = listen(hass, "seen_by_automation")
-    return seen  # type: ignore[return-value]
+    return listen(hass, "seen_by_automation")
 
 
 async def test_an_alarm_sms_goes_out_while_the_last_poll_failed(
