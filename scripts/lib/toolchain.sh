@@ -177,6 +177,17 @@ ensure_chroot_venv() {
   echo "$wanted" >"$stamp"
 }
 
+ensure_chroot_compiler() {
+  # Two packages Home Assistant's UI needs (pymicro-vad, pyspeex-noise: assist_pipeline)
+  # publish no wheels for Python 3.14, so uv builds them: a C++ compiler and Python's
+  # headers go into the chroot, once.
+  [ -x "$CHROOT_DIR/usr/bin/g++" ] && [ -f "$CHROOT_DIR/usr/include/python3.14/Python.h" ] && return 0
+  note "installing g++ and python3.14-dev into the chroot (once)"
+  chroot_run /bin/sh -c 'export DEBIAN_FRONTEND=noninteractive; { apt-get install -y -qq --no-install-recommends g++ python3.14-dev ||
+    { apt-get update -qq && apt-get install -y -qq --no-install-recommends g++ python3.14-dev; }; } >/dev/null' ||
+    die "could not install g++ in the chroot"
+}
+
 here_command() {
   # here_command <command...>: the native counterpart of chroot_command.
   COMMAND=(env UV_SYSTEM_CERTS=1 UV_HTTP_TIMEOUT=180 "$@")
@@ -243,6 +254,7 @@ ensure_ha_2026_11() {
     wanted=$(sha256sum "$REPO_ROOT/$extra" | cut -d' ' -f1)
     [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ] && continue
     step "Installing $(basename "$extra") into $HA_2026_11_VENV (once)"
+    [ -z "$host" ] || ensure_chroot_compiler
     "$HA_2026_11_RUN" env VIRTUAL_ENV="$HA_2026_11_VENV" "$uv" pip install --quiet -r "$extra" \
       --overrides "$HA_2026_11_VENV/home-assistant-pins.txt" || die "installing $extra failed"
     echo "$wanted" >"$stamp"
