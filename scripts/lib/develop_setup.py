@@ -59,17 +59,22 @@ class Api:
         ) as response:
             self.token = (await response.json())["access_token"]
 
-    async def websocket(self, message: dict[str, Any]) -> Any:
-        """Send one WebSocket command and return its result."""
+    async def websocket_reply(self, message: dict[str, Any]) -> dict[str, Any]:
+        """Send one WebSocket command and return Home Assistant's whole reply."""
         async with self.session.ws_connect(self.base + "/api/websocket") as ws:
             await ws.receive_json()
             await ws.send_json({"type": "auth", "access_token": self.token})
             await ws.receive_json()
             await ws.send_json({"id": 1, **message})
-            reply = await ws.receive_json()
-            if not reply.get("success"):
-                raise RuntimeError(f"{message['type']}: {reply}")
-            return reply.get("result")
+            reply: dict[str, Any] = await ws.receive_json()
+            return reply
+
+    async def websocket(self, message: dict[str, Any]) -> Any:
+        """Send one WebSocket command and return its result."""
+        reply = await self.websocket_reply(message)
+        if not reply.get("success"):
+            raise RuntimeError(f"{message['type']}: {reply}")
+        return reply.get("result")
 
 
 async def onboard_or_log_in(api: Api, language: str) -> None:
@@ -127,6 +132,25 @@ async def onboard_or_log_in(api: Api, language: str) -> None:
             "/api/onboarding/integration",
             {"client_id": api.client_id, "redirect_uri": api.client_id},
         )
+
+
+async def confirm_http_settings(api: Api) -> None:
+    """Confirm the HTTP settings Home Assistant 2026.11+ took from configuration.yaml.
+
+    From 2026.11 the `http:` block (this demo's own address and port) is moved once into
+    a pending configuration, which Home Assistant drops after 5 minutes, restarting on
+    port 8123, unless an administrator confirms it. Versions before 2026.11 do not know
+    the command, and once confirmed no revert is scheduled: nothing to do then.
+    """
+    reply = await api.websocket_reply({"type": "http/config"})
+    if not reply.get("success"):
+        if reply.get("error", {}).get("code") == "unknown_command":
+            return
+        raise RuntimeError(f"http/config: {reply}")
+    if reply["result"].get("revert_at") is None:
+        return
+    await api.websocket({"type": "http/config/promote"})
+    print("    confirmed the HTTP settings (Home Assistant reverts them otherwise)")
 
 
 async def run_flow(
@@ -290,6 +314,7 @@ async def main() -> int:
             print(f"Home Assistant did not answer on {args.url}", file=sys.stderr)
             return 1
         await onboard_or_log_in(api, args.language)
+        await confirm_http_settings(api)
         if not args.no_accounts:
             await configure(api, args.simulator)
             await save_dashboard(api)

@@ -94,7 +94,7 @@ ensure_venv() {
   step "Creating $venv with $(basename "$requirements") (about a minute, once)"
   rm -rf "$venv"
   "$uv" venv --quiet --python "$python" "$venv" || die "uv venv failed"
-  UV_NATIVE_TLS=1 UV_HTTP_TIMEOUT=180 VIRTUAL_ENV="$venv" "$uv" pip install --quiet -r "$requirements" ||
+  UV_SYSTEM_CERTS=1 UV_HTTP_TIMEOUT=180 VIRTUAL_ENV="$venv" "$uv" pip install --quiet -r "$requirements" ||
     die "installing $requirements failed"
   echo "$wanted" >"$stamp"
 }
@@ -124,29 +124,43 @@ ensure_chroot314() {
   mv "$CHROOT_DIR.partial" "$CHROOT_DIR"
 }
 
-chroot_mount() {
-  # Mounts what the chroot needs and the checkout at /src; chroot_umount undoes it.
-  cp /etc/resolv.conf "$CHROOT_DIR/etc/resolv.conf"
-  cp /etc/ssl/certs/ca-certificates.crt "$CHROOT_DIR/etc/ssl/certs/ca-certificates.crt"
-  mkdir -p "$CHROOT_DIR/src"
-  mountpoint -q "$CHROOT_DIR/proc" || mount -t proc proc "$CHROOT_DIR/proc"
-  mountpoint -q "$CHROOT_DIR/dev" || mount --bind /dev "$CHROOT_DIR/dev"
-  mountpoint -q "$CHROOT_DIR/src" || mount --bind "$REPO_ROOT" "$CHROOT_DIR/src"
-}
-
-chroot_umount() {
-  local point
-  for point in src dev proc; do
-    mountpoint -q "$CHROOT_DIR/$point" && umount -l "$CHROOT_DIR/$point"
+chroot_command() {
+  # chroot_command <command...>: sets COMMAND to the command line that runs <command> in the
+  # chroot, in the checkout, with the host's CA bundle (chroot_run runs it; scripts/develop
+  # starts it in the background). The checkout is mounted at its own path, so paths and
+  # symlinks mean the same inside and out, and so is each directory in CHROOT_BINDS. The
+  # mounts live in a private mount namespace: no other process sees them, they end with the
+  # command however it ends (no clean-up to forget), and two runs at once (two checkouts,
+  # scripts/test beside scripts/develop) never unmount each other's.
+  local dir binds=("$REPO_ROOT" ${CHROOT_BINDS[@]+"${CHROOT_BINDS[@]}"})
+  for dir in resolv.conf ssl/certs/ca-certificates.crt; do
+    cp "/etc/$dir" "$CHROOT_DIR/etc/$dir.$$" && mv -f "$CHROOT_DIR/etc/$dir.$$" "$CHROOT_DIR/etc/$dir"
   done
-  return 0
+  for dir in "${binds[@]}"; do mkdir -p "$CHROOT_DIR$dir"; done
+  # shellcheck disable=SC2016 # expanded by the inner shell
+  COMMAND=(unshare --mount --propagation private /bin/sh -ec '
+    root=$1 work=$2; shift 2
+    mount -t proc proc "$root/proc"
+    mount --rbind /dev "$root/dev"
+    while [ "$1" != -- ]; do mount --bind "$1" "$root$1"; shift; done
+    shift
+    exec chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/local/bin:/usr/bin:/bin \
+      LANG=C.UTF-8 SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt UV_SYSTEM_CERTS=1 \
+      UV_HTTP_TIMEOUT=180 /bin/sh -c "cd \"\$0\" && exec \"\$@\"" "$work" "$@"
+  ' sh "$CHROOT_DIR" "$REPO_ROOT" "${binds[@]}" -- "$@")
 }
 
 chroot_run() {
-  # chroot_run <command...>: runs in the chroot, in /src, with the host's CA bundle.
-  chroot "$CHROOT_DIR" /usr/bin/env -i HOME=/root PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 \
-    SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt UV_NATIVE_TLS=1 UV_HTTP_TIMEOUT=180 \
-    /bin/sh -c 'cd /src && exec "$@"' sh "$@"
+  # chroot_run <command...>: runs <command> in the chroot (see chroot_command).
+  chroot_command "$@"
+  "${COMMAND[@]}"
+}
+
+chroot_uv() {
+  # Puts the pinned uv into the chroot (not over a copy in use: only when it differs).
+  local uv
+  uv=$(ensure_uv)
+  cmp -s "$uv" "$CHROOT_DIR/usr/local/bin/uv" || install -m 755 "$uv" "$CHROOT_DIR/usr/local/bin/uv"
 }
 
 ensure_chroot_venv() {
@@ -155,12 +169,96 @@ ensure_chroot_venv() {
   wanted=$(sha256sum "$REPO_ROOT/$requirements" | cut -d' ' -f1)
   [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ] && return 0
   step "Creating the Python 3.14 venv in the chroot with $requirements (about a minute, once)"
-  install -m 755 "$(ensure_uv)" "$CHROOT_DIR/usr/local/bin/uv"
+  chroot_uv
   rm -rf "$CHROOT_DIR/opt/venv"
   chroot_run uv venv --quiet --python /usr/bin/python3.14 /opt/venv || die "uv venv failed in the chroot"
   chroot_run env VIRTUAL_ENV=/opt/venv uv pip install --quiet -r "$requirements" ||
     die "installing $requirements in the chroot failed"
   echo "$wanted" >"$stamp"
+}
+
+ensure_chroot_compiler() {
+  # Two packages Home Assistant's UI needs (pymicro-vad, pyspeex-noise: assist_pipeline)
+  # publish no wheels for Python 3.14, so uv builds them: a C++ compiler and Python's
+  # headers go into the chroot, once.
+  [ -x "$CHROOT_DIR/usr/bin/g++" ] && [ -f "$CHROOT_DIR/usr/include/python3.14/Python.h" ] && return 0
+  note "installing g++ and python3.14-dev into the chroot (once)"
+  chroot_run /bin/sh -c 'export DEBIAN_FRONTEND=noninteractive; { apt-get install -y -qq --no-install-recommends g++ python3.14-dev ||
+    { apt-get update -qq && apt-get install -y -qq --no-install-recommends g++ python3.14-dev; }; } >/dev/null' ||
+    die "could not install g++ in the chroot"
+}
+
+here_command() {
+  # here_command <command...>: the native counterpart of chroot_command.
+  COMMAND=(env UV_SYSTEM_CERTS=1 UV_HTTP_TIMEOUT=180 "$@")
+}
+
+run_here() {
+  # run_here <command...>: the native counterpart of chroot_run.
+  here_command "$@"
+  "${COMMAND[@]}"
+}
+
+install_home_assistant_first() {
+  # install_home_assistant_first <run> <uv> <python> <venv> <requirements>
+  # For a Home Assistant newer than every test package: creates <venv> and installs the
+  # requirements file's homeassistant== line alone, records every version that brought in
+  # <venv>/home-assistant-pins.txt, then installs the whole file with those versions as
+  # uv overrides. So the test package's pin of an older Home Assistant, and any of its pins
+  # that Home Assistant pins differently, give way to Home Assistant's; the rest of its test
+  # dependencies install as it pins them. <run> is run_here or chroot_run; paths are as
+  # <run> sees them.
+  local run=$1 uv=$2 python=$3 venv=$4 requirements=$5 home_assistant
+  home_assistant=$(grep -m 1 '^homeassistant==' "$REPO_ROOT/$requirements") ||
+    die "$requirements has no homeassistant== line"
+  "$run" "$uv" venv --quiet --python "$python" "$venv" &&
+    "$run" env VIRTUAL_ENV="$venv" "$uv" pip install --quiet "$home_assistant" &&
+    "$run" /bin/sh -c '"$1" pip freeze --quiet --python "$2/bin/python" >"$2/home-assistant-pins.txt"' \
+      sh "$uv" "$venv" &&
+    "$run" env VIRTUAL_ENV="$venv" "$uv" pip install --quiet -r "$requirements" \
+      --overrides "$venv/home-assistant-pins.txt"
+}
+
+ensure_ha_2026_11() {
+  # ensure_ha_2026_11 [<extra requirements>...]: a venv with Home Assistant 2026.11.0 and the
+  # test package (requirements/test-2026.11.txt), natively when this machine has Python
+  # >= 3.14.2, else in the Debian forky chroot (as root; a second venv there, /opt/venv-2026.11,
+  # so the 2026.10.4 one stays as it is). Extra requirement files (scripts/develop's) are
+  # added with Home Assistant's versions kept. Sets HA_2026_11_RUN (run_here or chroot_run),
+  # HA_2026_11_COMMAND (here_command or chroot_command) and HA_2026_11_VENV (the venv's path
+  # as they see it). Fails when neither is possible.
+  local requirements=requirements/test-2026.11.txt python uv host extra wanted stamp
+  if python=$(find_python314); then
+    HA_2026_11_RUN=run_here HA_2026_11_COMMAND=here_command host="" uv=$(ensure_uv)
+    HA_2026_11_VENV="$REPO_ROOT/.venv-2026.11"
+  elif [ "$(id -u)" -eq 0 ]; then
+    ensure_chroot314
+    chroot_uv
+    HA_2026_11_RUN=chroot_run HA_2026_11_COMMAND=chroot_command host="$CHROOT_DIR"
+    HA_2026_11_VENV=/opt/venv-2026.11
+    python=/usr/bin/python3.14 uv=/usr/local/bin/uv
+  else
+    return 1
+  fi
+  stamp="$host$HA_2026_11_VENV/.latam-messaging-requirements"
+  wanted=$(sha256sum "$REPO_ROOT/$requirements" | cut -d' ' -f1)
+  if ! [ -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
+    step "Creating $HA_2026_11_VENV with Home Assistant 2026.11.0 and $requirements (about a minute, once)"
+    rm -rf "$host$HA_2026_11_VENV"
+    install_home_assistant_first "$HA_2026_11_RUN" "$uv" "$python" "$HA_2026_11_VENV" "$requirements" ||
+      die "installing $requirements failed"
+    echo "$wanted" >"$stamp"
+  fi
+  for extra in "$@"; do
+    stamp="$host$HA_2026_11_VENV/.latam-messaging-extras-$(basename "$extra")"
+    wanted=$(sha256sum "$REPO_ROOT/$extra" | cut -d' ' -f1)
+    [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ] && continue
+    step "Installing $(basename "$extra") into $HA_2026_11_VENV (once)"
+    [ -z "$host" ] || ensure_chroot_compiler
+    "$HA_2026_11_RUN" env VIRTUAL_ENV="$HA_2026_11_VENV" "$uv" pip install --quiet -r "$extra" \
+      --overrides "$HA_2026_11_VENV/home-assistant-pins.txt" || die "installing $extra failed"
+    echo "$wanted" >"$stamp"
+  done
 }
 
 ensure_extras() {
@@ -172,7 +270,7 @@ ensure_extras() {
   stamp="$venv/.latam-messaging-extras-$(basename "$requirements")"
   [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ] && return 0
   step "Installing $(basename "$requirements") into $venv (once)"
-  UV_NATIVE_TLS=1 UV_HTTP_TIMEOUT=180 VIRTUAL_ENV="$venv" "$uv" pip install --quiet -r "$requirements" ||
+  UV_SYSTEM_CERTS=1 UV_HTTP_TIMEOUT=180 VIRTUAL_ENV="$venv" "$uv" pip install --quiet -r "$requirements" ||
     die "installing $requirements failed"
   echo "$wanted" >"$stamp"
 }
