@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 from hypothesis import example, given, settings, strategies as st
 import pytest
@@ -135,3 +136,18 @@ def test_seven_bit_text_is_left_as_written(text: str) -> None:
 def test_plain_replaces_character_by_character(text: str) -> None:
     """Without ellipses or combining accents, folding is the table applied to each character."""
     assert plain(text) == "".join(FOLDS.get(char, char) for char in text)
+
+
+def test_the_readme_worked_example_is_three_parts_typed_and_one_plain() -> None:
+    """The README's 150-character reminder costs what the README says."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+    section = readme.split("### What an SMS costs", 1)[1]
+    example = " ".join(
+        line.removeprefix("> ")
+        for line in section.splitlines()
+        if line.startswith("> ")
+    )
+    assert len(example) == 150
+    assert (encoding(example), segments(example)) == ("ucs2", 3)
+    assert "mañana" in plain(example)
+    assert (encoding(plain(example)), segments(plain(example))) == ("gsm7", 1)
