@@ -160,7 +160,13 @@ def channel_sweep() -> list[tuple[str, Any]]:
 
 
 SURFACES: dict[str, tuple[str, ...]] = {
-    "latam_messaging.send_sms": ("config_entry_id", "to", "message", "schedule_at"),
+    "latam_messaging.send_sms": (
+        "config_entry_id",
+        "to",
+        "message",
+        "schedule_at",
+        "plain_alphabet",
+    ),
     "latam_messaging.cancel_scheduled_sms": ("config_entry_id", "schedule_id"),
     "latam_messaging.get_delivery": ("config_entry_id", "delivery_token"),
     "latam_messaging.send_bot_message": (
@@ -181,6 +187,7 @@ SURFACES: dict[str, tuple[str, ...]] = {
     "options, Elibom": (
         "scan_interval",
         "low_credit_threshold",
+        "plain_alphabet",
         "default_country_code",
     ),
     "options, Aldeamo": ("scan_interval",),
@@ -575,6 +582,7 @@ async def test_send_sms_answers_every_bad_value_of_each_field_before_sending(
         "to": NUMBER,
         "message": MESSAGE,
         "schedule_at": moment.isoformat(),
+        "plain_alphabet": "true",
     }
     outcomes = {
         "config_entry_id": entry_id_outcomes(),
@@ -593,8 +601,14 @@ async def test_send_sms_answers_every_bad_value_of_each_field_before_sending(
             # The same moment written in other digits: Home Assistant reads it as such.
             (("arabic-indic digits", "full-width digits"), _sms(MESSAGE, moment)),
         ),
+        # Only true or false; none follows the entry's option (off here).
+        "plain_alphabet": table(
+            refused("not_a_boolean"),
+            (("bool", "None"), _sms(MESSAGE)),
+        ),
     }[field]
-    data = {key: value for key, value in bases.items() if key != "schedule_at"}
+    optional = ("schedule_at", "plain_alphabet")
+    data = {key: value for key, value in bases.items() if key not in optional}
 
     problems = await sweep_calls(
         hass,
@@ -1362,7 +1376,7 @@ async def test_options_answer_every_bad_value_of_each_field_on_the_form(
     provider: str,
     field: str,
 ) -> None:
-    """Polling period and credit threshold are bounded numbers; the country code 1-3 digits."""
+    """Bounded numbers for polling and credit threshold, a switch, a 1-3 digit country code."""
     entry = elibom_entry if provider == "elibom" else aldeamo_entry
     await setup_entry(hass, entry)
 
@@ -1399,6 +1413,11 @@ async def test_options_answer_every_bad_value_of_each_field_on_the_form(
     elif field == "low_credit_threshold":
         cases = sweep("10")
         outcomes = number_outcomes(10.0, fraction=Accepted(3.5), boolean=Accepted(1.0))
+    elif field == "plain_alphabet":
+        # A switch: Home Assistant's BooleanSelector reads any value as true or false,
+        # and the option stored is that boolean.
+        cases = sweep("true")
+        outcomes = table(lambda value: Accepted(bool(value)))
     else:
         cases = sweep("57")
         outcomes = table(form_error(field, "invalid_country_code"), (TYPES, INVALID))
@@ -1545,7 +1564,7 @@ async def test_contact_subentry_answers_every_bad_value_of_each_field_on_the_for
 # The figure ---------------------------------------------------------------------------
 
 
-def test_the_sweep_tries_880_inputs_across_every_action_and_flow() -> None:
+def test_the_sweep_tries_920_inputs_across_every_action_and_flow() -> None:
     """Every field of every surface gets every case: the "inputs tried" figure."""
     per_surface = {
         surface: sum(len(sweep("x")) for _ in fields)
@@ -1557,5 +1576,5 @@ def test_the_sweep_tries_880_inputs_across_every_action_and_flow() -> None:
 
     assert len(CASES) == 20
     assert len(channel_sweep()) == len(CASES)
-    assert sum(len(fields) for fields in SURFACES.values()) == 44
-    assert total == 880
+    assert sum(len(fields) for fields in SURFACES.values()) == 46
+    assert total == 920

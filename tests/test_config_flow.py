@@ -911,12 +911,14 @@ async def test_elibom_options_show_the_webhook_and_saving_reloads_with_the_new_p
     )
     assert _suggested(result, "scan_interval") == 60
     assert _suggested(result, "default_country_code") == "57"
+    assert _suggested(result, "plain_alphabet") is False
 
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
         {
             "scan_interval": 20,
             "low_credit_threshold": 10,
+            "plain_alphabet": True,
             "default_country_code": "+52",
         },
     )
@@ -926,6 +928,7 @@ async def test_elibom_options_show_the_webhook_and_saving_reloads_with_the_new_p
     assert elibom_entry.options == {
         "scan_interval": 20,
         "low_credit_threshold": 10.0,
+        "plain_alphabet": True,
         "default_country_code": "52",
     }
     assert elibom_entry.state is ConfigEntryState.LOADED

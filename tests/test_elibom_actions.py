@@ -127,7 +127,11 @@ async def test_send_sms_posts_normalised_unique_numbers_once_and_returns_the_tok
         "to": "573001112222,573004445555,573007778888,14155550100",
         "text": "Alarma: puerta abierta",
     }
-    assert response == {"delivery_tokens": list(simulator.elibom.deliveries)}
+    assert response == {
+        "delivery_tokens": list(simulator.elibom.deliveries),
+        "encoding": "gsm7",
+        "segments": 1,
+    }
     assert len(response["delivery_tokens"]) == 1
     assert state_of(hass, PENDING) == "1"
 
@@ -218,6 +222,8 @@ async def test_a_scheduled_sms_carries_colombia_wall_clock_time_and_is_shown(
     assert response == {
         "schedule_ids": list(simulator.elibom.schedules),
         "scheduled_for": dt_util.as_local(moment).isoformat(),
+        "encoding": "gsm7",
+        "segments": 1,
     }
     assert len(response["schedule_ids"]) == 1
     assert simulator.elibom.deliveries == {}

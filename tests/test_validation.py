@@ -8,10 +8,11 @@ import unicodedata
 
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.util import dt as dt_util
-from hypothesis import example, given, settings, strategies as st
+from hypothesis import assume, example, given, settings, strategies as st
 import pytest
 
 from custom_components.latam_messaging.const import SMS_MAX_LENGTH
+from custom_components.latam_messaging.sms_parts import plain
 from custom_components.latam_messaging.validation import (
     bot_target,
     phone_number,
@@ -19,8 +20,12 @@ from custom_components.latam_messaging.validation import (
     schedule_time,
     sms_text,
 )
+from tests.sms_parts_cases import DEFAULT_ALPHABET_BY_POSITION, EXTENSION_BY_POSITION
 
 SEPARATORS = " -.()"
+SEVEN_BIT = {c for row in DEFAULT_ALPHABET_BY_POSITION for c in row if c} | {
+    c for _, c in EXTENSION_BY_POSITION
+}
 
 
 def spec_allows(raw: str) -> bool:
@@ -99,13 +104,45 @@ def test_an_sms_is_accepted_when_title_and_message_fit_in_160(
     elif len(joined) > SMS_MAX_LENGTH:
         with pytest.raises(ServiceValidationError) as caught:
             sms_text(message, title)
-        assert caught.value.translation_key == "message_too_long"
+        seven_bit = all(char in SEVEN_BIT for char in joined)
+        assert caught.value.translation_key == (
+            "message_too_long" if seven_bit else "message_too_long_ucs2"
+        )
         assert caught.value.translation_placeholders == {
             "length": str(len(joined)),
             "limit": "160",
         }
     else:
         assert sms_text(message, title) == joined
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    message=st.text(
+        alphabet=st.sampled_from("aáoóeé…“” 😀\t\n€"), min_size=1, max_size=200
+    ),
+    title=st.none() | st.text(alphabet="TíÍ…", max_size=20),
+)
+@example(message="ó" * 160, title=None)
+@example(message="a" * 159 + "…", title=None)
+def test_with_plain_alphabet_the_limit_applies_to_the_folded_text(
+    message: str, title: str | None
+) -> None:
+    """The text sent is the folded one; over 160 folded characters it is refused as such."""
+    assume(message.strip())  # a blank message is the test above's
+    joined = f"{title}\n{message}" if title else message
+    sent = plain(joined)
+    if len(sent) > SMS_MAX_LENGTH:
+        with pytest.raises(ServiceValidationError) as caught:
+            sms_text(message, title, plain_alphabet=True)
+        # plain_alphabet is already on: no hint to turn it on.
+        assert caught.value.translation_key == "message_too_long"
+        assert caught.value.translation_placeholders == {
+            "length": str(len(sent)),
+            "limit": "160",
+        }
+    else:
+        assert sms_text(message, title, plain_alphabet=True) == sent
 
 
 @settings(max_examples=200, deadline=None)

@@ -23,6 +23,7 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.network import NoURLAvailableError
 from homeassistant.helpers.selector import (
+    BooleanSelector,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -61,12 +62,14 @@ from .const import (
     CONF_DEFAULT_COUNTRY_CODE,
     CONF_LOW_CREDIT_THRESHOLD,
     CONF_PHONE_NUMBER,
+    CONF_PLAIN_ALPHABET,
     CONF_PROVIDER,
     CONF_SCAN_INTERVAL,
     DEFAULT_ALDEAMO_SCAN_INTERVAL,
     DEFAULT_COUNTRY_CODE,
     DEFAULT_ELIBOM_SCAN_INTERVAL,
     DEFAULT_LOW_CREDIT_THRESHOLD,
+    DEFAULT_PLAIN_ALPHABET,
     DOMAIN,
     LOGGER,
     MAX_SCAN_INTERVAL,
@@ -199,7 +202,7 @@ class LatamMessagingConfigFlow(ConfigFlow, domain=DOMAIN):
     @staticmethod
     @callback
     def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
-        """Return the options flow: polling, low-credit warning, country code."""
+        """Return the options flow: polling, low-credit warning, alphabet, country code."""
         return LatamOptionsFlow()
 
     async def async_step_user(
@@ -447,7 +450,7 @@ class LatamMessagingConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 class LatamOptionsFlow(OptionsFlow):
-    """Polling period for both; low-credit warning and country code for Elibom."""
+    """Polling period for both; low-credit warning, alphabet and country code for Elibom."""
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
@@ -470,6 +473,9 @@ class LatamOptionsFlow(OptionsFlow):
                 if elibom:
                     options[CONF_LOW_CREDIT_THRESHOLD] = float(
                         user_input.get(CONF_LOW_CREDIT_THRESHOLD, 0)
+                    )
+                    options[CONF_PLAIN_ALPHABET] = bool(
+                        user_input.get(CONF_PLAIN_ALPHABET, DEFAULT_PLAIN_ALPHABET)
                     )
                     options[CONF_DEFAULT_COUNTRY_CODE] = code
                 return self.async_create_entry(data=options)
@@ -496,9 +502,11 @@ class LatamOptionsFlow(OptionsFlow):
                     min=0, max=1_000_000, step=0.1, mode=NumberSelectorMode.BOX
                 )
             )
+            fields[vol.Optional(CONF_PLAIN_ALPHABET)] = BooleanSelector()
             fields[vol.Required(CONF_DEFAULT_COUNTRY_CODE)] = _TEXT
             defaults |= {
                 CONF_LOW_CREDIT_THRESHOLD: DEFAULT_LOW_CREDIT_THRESHOLD,
+                CONF_PLAIN_ALPHABET: DEFAULT_PLAIN_ALPHABET,
                 CONF_DEFAULT_COUNTRY_CODE: DEFAULT_COUNTRY_CODE,
             }
         return self.async_show_form(

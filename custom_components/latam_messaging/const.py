@@ -22,12 +22,14 @@ PROVIDER_ALDEAMO: Final = "aldeamo"
 CONF_SCAN_INTERVAL: Final = "scan_interval"
 CONF_LOW_CREDIT_THRESHOLD: Final = "low_credit_threshold"
 CONF_DEFAULT_COUNTRY_CODE: Final = "default_country_code"
+CONF_PLAIN_ALPHABET: Final = "plain_alphabet"
 DEFAULT_ELIBOM_SCAN_INTERVAL: Final = 60
 DEFAULT_ALDEAMO_SCAN_INTERVAL: Final = 30
 MIN_SCAN_INTERVAL: Final = 15
 MAX_SCAN_INTERVAL: Final = 3600
 DEFAULT_LOW_CREDIT_THRESHOLD: Final = 0.0
 DEFAULT_COUNTRY_CODE: Final = "57"
+DEFAULT_PLAIN_ALPHABET: Final = False
 
 # Subentries
 SUBENTRY_RECIPIENT: Final = "recipient"
@@ -45,6 +47,7 @@ ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
 ATTR_TO: Final = "to"
 ATTR_MESSAGE: Final = "message"
 ATTR_SCHEDULE_AT: Final = "schedule_at"
+ATTR_PLAIN_ALPHABET: Final = "plain_alphabet"
 ATTR_SCHEDULE_ID: Final = "schedule_id"
 ATTR_DELIVERY_TOKEN: Final = "delivery_token"
 ATTR_CHANNEL: Final = "channel"

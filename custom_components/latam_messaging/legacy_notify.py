@@ -17,7 +17,7 @@ from homeassistant.helpers.typing import ConfigType, DiscoveryInfoType
 from homeassistant.util import slugify
 from homeassistant.util.hass_dict import HassKey
 
-from .const import DOMAIN
+from .const import CONF_PLAIN_ALPHABET, DEFAULT_PLAIN_ALPHABET, DOMAIN
 from .coordinator import ElibomCoordinator, LatamConfigEntry
 from .errors import validation_error
 from .validation import bot_target, bot_text, phone_numbers, sms_text
@@ -108,7 +108,10 @@ class LatamNotificationService(BaseNotificationService):
         coordinator = self._entry.runtime_data
         if isinstance(coordinator, ElibomCoordinator):
             numbers = phone_numbers(targets, coordinator.country_code)
-            await coordinator.async_send_sms(numbers, sms_text(message, title))
+            options = self._entry.options
+            plain = bool(options.get(CONF_PLAIN_ALPHABET, DEFAULT_PLAIN_ALPHABET))
+            text = sms_text(message, title, plain_alphabet=plain)
+            await coordinator.async_send_sms(numbers, text)
             return
         if not targets:
             raise validation_error("no_targets")

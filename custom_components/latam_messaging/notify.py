@@ -7,7 +7,13 @@ from homeassistant.config_entries import ConfigSubentry
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .const import CONF_CHANNEL, CONF_CLIENT_ID, CONF_PHONE_NUMBER
+from .const import (
+    CONF_CHANNEL,
+    CONF_CLIENT_ID,
+    CONF_PHONE_NUMBER,
+    CONF_PLAIN_ALPHABET,
+    DEFAULT_PLAIN_ALPHABET,
+)
 from .coordinator import AldeamoCoordinator, ElibomCoordinator, LatamConfigEntry
 from .entity import LatamEntity
 from .legacy_notify import async_get_service
@@ -65,7 +71,10 @@ class RecipientNotifyEntity(LatamNotifyEntity[ElibomCoordinator]):
 
     async def async_send_message(self, message: str, title: str | None = None) -> None:
         """Send the SMS (title as its first line) and follow its delivery."""
-        await self.coordinator.async_send_sms([self._number], sms_text(message, title))
+        options = self.coordinator.config_entry.options
+        plain = bool(options.get(CONF_PLAIN_ALPHABET, DEFAULT_PLAIN_ALPHABET))
+        text = sms_text(message, title, plain_alphabet=plain)
+        await self.coordinator.async_send_sms([self._number], text)
 
 
 class ContactNotifyEntity(LatamNotifyEntity[AldeamoCoordinator]):

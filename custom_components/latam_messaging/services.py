@@ -28,10 +28,13 @@ from .const import (
     ATTR_CONFIG_ENTRY_ID,
     ATTR_DELIVERY_TOKEN,
     ATTR_MESSAGE,
+    ATTR_PLAIN_ALPHABET,
     ATTR_SCHEDULE_AT,
     ATTR_SCHEDULE_ID,
     ATTR_TO,
+    CONF_PLAIN_ALPHABET,
     CONF_PROVIDER,
+    DEFAULT_PLAIN_ALPHABET,
     DOMAIN,
     PROVIDER_ALDEAMO,
     PROVIDER_ELIBOM,
@@ -42,6 +45,7 @@ from .const import (
 )
 from .coordinator import AldeamoCoordinator, ElibomCoordinator, LatamConfigEntry
 from .errors import validation_error
+from .sms_parts import encoding, segments
 from .validation import (
     bot_text,
     client_id,
@@ -55,7 +59,13 @@ from .validation import (
 
 _ID = re.compile(r"[A-Za-z0-9_\-]{1,64}")
 _FIELDS = {
-    SERVICE_SEND_SMS: (ATTR_CONFIG_ENTRY_ID, ATTR_TO, ATTR_MESSAGE, ATTR_SCHEDULE_AT),
+    SERVICE_SEND_SMS: (
+        ATTR_CONFIG_ENTRY_ID,
+        ATTR_TO,
+        ATTR_MESSAGE,
+        ATTR_SCHEDULE_AT,
+        ATTR_PLAIN_ALPHABET,
+    ),
     SERVICE_CANCEL_SCHEDULED_SMS: (ATTR_CONFIG_ENTRY_ID, ATTR_SCHEDULE_ID),
     SERVICE_GET_DELIVERY: (ATTR_CONFIG_ENTRY_ID, ATTR_DELIVERY_TOKEN),
     SERVICE_SEND_BOT_MESSAGE: (
@@ -138,15 +148,35 @@ def _schedule_at(call: ServiceCall) -> datetime | None:
     return schedule_time(moment)
 
 
+def _plain_alphabet(call: ServiceCall, coordinator: ElibomCoordinator) -> bool:
+    """Return the call's plain_alphabet, or the entry's option when the call has none."""
+    value = call.data.get(ATTR_PLAIN_ALPHABET)
+    if value is None:
+        return bool(
+            coordinator.config_entry.options.get(
+                CONF_PLAIN_ALPHABET, DEFAULT_PLAIN_ALPHABET
+            )
+        )
+    if not isinstance(value, bool):
+        raise validation_error("not_a_boolean", field=ATTR_PLAIN_ALPHABET)
+    return value
+
+
 async def _send_sms(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     coordinator = _coordinator(hass, call, ElibomCoordinator)
     numbers = _recipients(call, coordinator.country_code)
-    text = sms_text(_text(call, ATTR_MESSAGE))
+    plain_alphabet = _plain_alphabet(call, coordinator)
+    text = sms_text(_text(call, ATTR_MESSAGE), plain_alphabet=plain_alphabet)
     when = _schedule_at(call)
     ids: list[Any] = await coordinator.async_send_sms(numbers, text, when)
-    if when is None:
-        return {"delivery_tokens": ids}
-    return {"schedule_ids": ids, "scheduled_for": dt_util.as_local(when).isoformat()}
+    response: dict[str, Any] = (
+        {"delivery_tokens": ids}
+        if when is None
+        else {"schedule_ids": ids, "scheduled_for": dt_util.as_local(when).isoformat()}
+    )
+    # What one recipient's message costs, counted on the text as sent.
+    response |= {"encoding": encoding(text), "segments": segments(text)}
+    return response
 
 
 async def _cancel_scheduled_sms(hass: HomeAssistant, call: ServiceCall) -> None:

@@ -12,6 +12,7 @@ from homeassistant.util import dt as dt_util
 from .api import LISTENING_CHANNELS, SENDING_CHANNELS
 from .const import BOT_MESSAGE_MAX_LENGTH, SMS_MAX_LENGTH
 from .errors import validation_error as invalid
+from .sms_parts import encoding, plain
 
 _SEPARATORS = re.compile(r"[ \-.()]")
 _DIGITS = re.compile(r"[0-9]{8,15}")
@@ -64,19 +65,42 @@ def message_text(message: str | None) -> str:
     return message
 
 
-def _with_title(message: str | None, title: str | None, limit: int) -> str:
-    """Put a non-blank title on its own first line; the whole must fit the limit."""
+def _joined(message: str | None, title: str | None) -> str:
+    """Put a non-blank title on its own first line."""
     text = message_text(message)
     if title is not None and title.strip():
         text = f"{message_text(title)}\n{text}"
+    return text
+
+
+def _with_title(message: str | None, title: str | None, limit: int) -> str:
+    """Join title and message; the whole must fit the limit."""
+    text = _joined(message, title)
     if len(text) > limit:
         raise invalid("message_too_long", length=str(len(text)), limit=str(limit))
     return text
 
 
-def sms_text(message: str | None, title: str | None = None) -> str:
-    """Join title and message as Elibom will send them, within its 160 characters."""
-    return _with_title(message, title, SMS_MAX_LENGTH)
+def sms_text(
+    message: str | None, title: str | None = None, *, plain_alphabet: bool = False
+) -> str:
+    """Join title and message as Elibom will send them, within its 160 characters.
+
+    With `plain_alphabet` the text is folded to the GSM 7-bit alphabet where it has
+    a plain form, and the limit applies to the folded text, the one sent.
+    """
+    text = _joined(message, title)
+    if plain_alphabet:
+        text = plain(text)
+    if len(text) > SMS_MAX_LENGTH:
+        # Accents outside the 7-bit alphabet also make each part shorter (70, not 160).
+        ucs2 = not plain_alphabet and encoding(text) == "ucs2"
+        raise invalid(
+            "message_too_long_ucs2" if ucs2 else "message_too_long",
+            length=str(len(text)),
+            limit=str(SMS_MAX_LENGTH),
+        )
+    return text
 
 
 def bot_text(message: str | None, title: str | None = None) -> str:

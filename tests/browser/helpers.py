@@ -57,7 +57,7 @@ FRONTEND = {
         "menu": "Menú",
         "delete": "Eliminar",
         "configure": "Configurar",
-        "options_saved": "Opciones guardadas correctamente.",
+        "options_saved": "Las opciones se guardaron correctamente.",
         "language_option": "Español",
     },
 }

@@ -4,7 +4,8 @@ One story, in order (run with -x: each step needs the ones before it): log in, a
 an Elibom account in English, read the credit on the device page, shorten the update
 interval, send an SMS and watch it be delivered, schedule one and cancel it, add a
 recipient and send to it with notify.send_message; then switch the UI to Spanish,
-see the account form in Spanish and add the account again.
+see the account form in Spanish and add the account again, and turn on the plain
+alphabet in its options.
 """
 
 from __future__ import annotations
@@ -392,3 +393,60 @@ def test_spanish_ui(page: Page, home_assistant: Instance, shot: Shots) -> None:
     wait_for_sensor(page, sensor_name("es", "pending_deliveries"), "0")
     wait_for_sensor(page, sensor_name("es", "scheduled_messages"), "0")
     shot("device-page-es")
+
+
+def test_plain_alphabet_option_in_spanish(
+    page: Page, home_assistant: Instance, shot: Shots
+) -> None:
+    """The options dialog in Spanish offers the plain alphabet; on, an accented SMS goes plain."""
+    es = FRONTEND["es"]
+    option = ("options", "step", "init")
+    label = integration_text("es", *option, "data", "plain_alphabet")
+    assert label != integration_text("en", *option, "data", "plain_alphabet")
+    open_integration_page(page, home_assistant.url)
+    page.get_by_role("button", name=es["configure"]).click()
+    flow = page.locator("dialog-data-entry-flow")
+    expect(flow.get_by_text(label, exact=True).first).to_be_visible()
+    expect(
+        flow.get_by_text(
+            integration_text("es", *option, "data_description", "plain_alphabet")
+        )
+    ).to_be_visible()
+    switch = flow.get_by_role("switch")  # the form's only switch
+    expect(switch).not_to_be_checked()  # off by default
+    switch.click()
+    expect(switch).to_be_checked()
+    shot("options-plain-alphabet-es")
+    flow.get_by_role("button", name=es["submit"]).click()
+    expect(flow.get_by_text(es["options_saved"])).to_be_visible()
+    flow.get_by_role("button", name=es["finish"]).click()
+    expect(flow).to_be_hidden()
+
+    # The saved option folds what send_sms sends, and its answer says so.
+    response = wait_until(
+        lambda: page.evaluate(
+            """async ([domain, entry]) => {
+                try {
+                    return await document.querySelector('home-assistant').hass.callWS({
+                        type: 'call_service', domain, service: 'send_sms',
+                        service_data: {config_entry_id: entry, to: '3001112222',
+                                       message: 'Alarma: se abrió la puerta'},
+                        return_response: true});
+                } catch (err) { return null; }  // the entry is still reloading
+            }""",
+            [DOMAIN, entry_id(page)],
+        ),
+        bool,
+        "send_sms to answer after the options were saved",
+        timeout=30,
+    )
+    assert response["response"]["encoding"] == "gsm7", response
+    assert response["response"]["segments"] == 1, response
+    sent = [
+        json.loads(request["body"])["text"]
+        for request in home_assistant.control("GET", "/_control/requests")
+        if request["provider"] == "elibom"
+        and request["method"] == "POST"
+        and request["path"] == "/messages"
+    ]
+    assert sent[-1] == "Alarma: se abrio la puerta"
