@@ -180,7 +180,10 @@ def test_every_translation_key_used_in_the_code_exists() -> None:
         elif function == "FlowError":
             ok = key in flow_errors
         elif function == "async_abort" or function.startswith("_abort"):
-            ok = key in config["abort"]
+            ok = key in config["abort"] or any(
+                key in subentry["abort"]
+                for subentry in TRANSLATIONS["en"]["config_subentries"].values()
+            )
         else:
             continue
         if not ok:

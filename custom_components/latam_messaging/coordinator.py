@@ -50,6 +50,7 @@ from .const import (
     USERS_REFRESH_EVERY,
 )
 from .errors import action_error, update_error, validation_error
+from .number_format import format_number
 from .store import AldeamoStore, Cursor, ElibomStore, SeenSchedule, TrackedDelivery
 from .validation import listening_channels
 
@@ -323,8 +324,10 @@ class ElibomCoordinator(LatamCoordinator[ElibomData]):
                 translation_key="low_credit",
                 translation_placeholders={
                     "account": self.config_entry.title,
-                    "credits": f"{account.credits:g}",
-                    "threshold": f"{threshold:g}",
+                    "credits": format_number(
+                        account.credits, self.hass.config.language
+                    ),
+                    "threshold": format_number(threshold, self.hass.config.language),
                 },
             )
         else:

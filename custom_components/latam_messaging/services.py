@@ -13,13 +13,16 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import (
+    Event,
     HomeAssistant,
     ServiceCall,
     ServiceResponse,
     SupportsResponse,
     callback,
 )
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.util import dt as dt_util
+from homeassistant.util.hass_dict import HassKey
 import voluptuous as vol
 
 from .const import (
@@ -33,6 +36,7 @@ from .const import (
     ATTR_TO,
     CONF_PROVIDER,
     DOMAIN,
+    EVENT_SCHEDULE_STATUS,
     PROVIDER_ALDEAMO,
     PROVIDER_ELIBOM,
     SERVICE_CANCEL_SCHEDULED_SMS,
@@ -53,6 +57,8 @@ from .validation import (
     sms_text,
 )
 
+_ENDED_SCHEDULES: HassKey[set[tuple[str, str]]] = HassKey(f"{DOMAIN}_ended_schedules")
+"""Schedules this Home Assistant saw end, so a late cancel says so (kept in memory)."""
 _ID = re.compile(r"[A-Za-z0-9_\-]{1,64}")
 _FIELDS = {
     SERVICE_SEND_SMS: (ATTR_CONFIG_ENTRY_ID, ATTR_TO, ATTR_MESSAGE, ATTR_SCHEDULE_AT),
@@ -103,7 +109,13 @@ def _coordinator[CoordinatorT: (ElibomCoordinator, AldeamoCoordinator)](
         raise validation_error("entry_not_found", config_entry_id=shown(entry_id))
     provider = PROVIDER_ELIBOM if kind is ElibomCoordinator else PROVIDER_ALDEAMO
     if entry.data[CONF_PROVIDER] != provider:
-        raise validation_error("wrong_provider", title=entry.title, provider=provider)
+        # The message names both kinds of account in words, in the user's language.
+        raise validation_error(
+            "needs_elibom_account"
+            if provider == PROVIDER_ELIBOM
+            else "needs_aldeamo_account",
+            title=entry.title,
+        )
     if entry.state is not ConfigEntryState.LOADED or not isinstance(
         coordinator := entry.runtime_data, kind
     ):
@@ -149,9 +161,29 @@ async def _send_sms(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
 
 async def _cancel_scheduled_sms(hass: HomeAssistant, call: ServiceCall) -> None:
     coordinator = _coordinator(hass, call, ElibomCoordinator)
-    await coordinator.async_cancel(
-        _identifier(call, ATTR_SCHEDULE_ID, "schedule_not_found")
-    )
+    schedule_id = _identifier(call, ATTR_SCHEDULE_ID, "schedule_not_found")
+    ended = _ended_schedules(hass)
+    state = coordinator.store.state
+    seen = schedule_id in state.schedules or schedule_id in state.leaving
+    try:
+        await coordinator.async_cancel(schedule_id)
+    except ServiceValidationError as err:
+        entry_id = coordinator.config_entry.entry_id
+        if err.translation_key == "schedule_not_found" and (
+            seen or (entry_id, schedule_id) in ended
+        ):
+            # Elibom forgets a cancelled schedule (404) but this account had it:
+            # it was cancelled already, or sent.
+            raise validation_error(
+                "schedule_already_ended", schedule_id=schedule_id
+            ) from err
+        raise
+
+
+def _ended_schedules(hass: HomeAssistant) -> set[tuple[str, str]]:
+    """Return the (entry id, schedule id) pairs reported executed or cancelled."""
+    ended: set[tuple[str, str]] = hass.data.setdefault(_ENDED_SCHEDULES, set())
+    return ended
 
 
 async def _get_delivery(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
@@ -172,6 +204,17 @@ async def _send_bot_message(hass: HomeAssistant, call: ServiceCall) -> ServiceRe
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register every action of the integration."""
+
+    @callback
+    def remember_ended(event: Event) -> None:
+        entry_id, schedule_id = (
+            event.data.get("config_entry_id"),
+            event.data.get("schedule_id"),
+        )
+        if isinstance(entry_id, str) and isinstance(schedule_id, str):
+            _ended_schedules(hass).add((entry_id, schedule_id))
+
+    hass.bus.async_listen(EVENT_SCHEDULE_STATUS, remember_ended)
 
     def register(
         name: str,
