@@ -177,6 +177,7 @@ async def test_a_channel_listened_to_again_does_not_replay_what_was_written_mean
     # Real time passes (the channel's start is on Home Assistant's clock).
     await asyncio.sleep(1.1)
     meanwhile = simulator.aldeamo.write("whatsapp", ANA, "de cuando no se escuchaba")
+    await asyncio.sleep(1.1)  # a second later, WhatsApp is listened to again
     hass.config_entries.async_update_entry(
         aldeamo_entry, data={**aldeamo_entry.data, "channels": ["facebook", "whatsapp"]}
     )

@@ -133,7 +133,9 @@ async def test_an_unreadable_aldeamo_store_sets_cursors_again_without_replaying(
     hass_storage: dict[str, Any],
 ) -> None:
     """Lost cursors are set again from the current state; no history is replayed."""
+    simulator.advance(-60)  # written a minute before Home Assistant started
     simulator.aldeamo.write("whatsapp", "573001112222", "mensaje viejo")
+    simulator.advance(60)
     hass_storage[ALDEAMO_KEY] = _stored(ALDEAMO_KEY, {"cursors": ["broken"]})
     events = listen(hass, EVENT_MESSAGE_RECEIVED)
 

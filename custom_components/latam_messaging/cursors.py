@@ -124,9 +124,11 @@ def unread(
             return [m for m in ordered if int(m.id) > int(last_id)]
         if last_id in ids:
             return ordered[ids.index(last_id) + 1 :]
-    # Never read: what was written after the channel was first polled is new (a
-    # message without a time too); what was written before is history.
-    return [m for m in ordered if m.time is None or m.time > channel.since]
+    # Never read: what was written since the channel was first polled is new (a
+    # message without a time too). The provider writes whole seconds: a message of
+    # the second the channel started counts as new rather than being lost.
+    since = channel.since.timestamp() // 1
+    return [m for m in ordered if m.time is None or m.time.timestamp() >= since]
 
 
 def read(
