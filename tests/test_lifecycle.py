@@ -11,6 +11,7 @@ from homeassistant.components import automation
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.const import EVENT_HOMEASSISTANT_STARTED, STATE_UNAVAILABLE
 from homeassistant.core import CoreState, HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -302,3 +303,81 @@ async def test_a_schedule_with_seconds_goes_to_the_next_minute(
     (post,) = simulator.requests_to("elibom", "POST", "/messages")
     colombia = expected.astimezone(dt_util.get_time_zone("America/Bogota"))
     assert post.json["scheduleDate"] == colombia.strftime("%Y-%m-%d %H:%M")
+
+
+async def test_a_refused_key_in_a_200_answer_starts_reauth_and_reads_nothing(
+    hass: HomeAssistant, aldeamo_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """`status: false` with `codigo` 401 mid-reading: reauth, and no cursor moves."""
+    simulator.aldeamo.add_user("whatsapp", ANA)
+    await setup_entry(hass, aldeamo_entry)
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
+    simulator.advance(1)
+    written = simulator.aldeamo.write("whatsapp", ANA, "uno")
+    simulator.fail_next(
+        FaultKind.BODY,
+        provider="aldeamo",
+        method="GET",
+        path="/messages",
+        body=b'{"status": false, "codigo": 401, "message": "Token invalido", "data": null}',
+    )
+
+    await poll(hass, 31)
+
+    assert events == []
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == ["reauth"]
+    # The entry keeps its cursors: once the key is fixed, the message is read once.
+    hass.config_entries.flow.async_abort(flows[0]["flow_id"])
+    await hass.config_entries.async_reload(aldeamo_entry.entry_id)
+    await hass.async_block_till_done()
+    await poll(hass, 31)
+    assert [e["message_id"] for e in events] == [written]
+
+
+async def test_renaming_the_event_entity_fires_nothing_again(
+    hass: HomeAssistant, aldeamo_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """A rename re-adds the entity: its last message is restored, not triggered."""
+    simulator.aldeamo.add_user("whatsapp", ANA)
+    await setup_entry(hass, aldeamo_entry)
+    simulator.advance(1)
+    simulator.aldeamo.write("whatsapp", ANA, "uno")
+    await poll(hass, 31)
+    registry = er.async_get(hass)
+    old_id = "event.aldeamo_bots_whatsapp_messages"
+    before = hass.states.get(old_id)
+    assert before is not None
+    changes = listen(hass, "state_changed")
+
+    registry.async_update_entity(old_id, new_entity_id="event.tienda_whatsapp")
+    await hass.async_block_till_done()
+
+    after = hass.states.get("event.tienda_whatsapp")
+    assert after is not None
+    assert after.state == before.state  # the same moment: restored, not fired again
+    assert all(
+        c["new_state"] is None or c["new_state"].state == before.state
+        for c in changes
+        if c["entity_id"] in (old_id, "event.tienda_whatsapp")
+    )
+
+
+async def test_another_key_does_not_replay_the_history(
+    hass: HomeAssistant, aldeamo_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """Reauth with another bot's key starts like a first poll."""
+    simulator.aldeamo.add_user("whatsapp", ANA)
+    await setup_entry(hass, aldeamo_entry)
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
+    simulator.advance(1)
+    simulator.aldeamo.write("whatsapp", ANA, "para el bot de antes")
+    simulator.aldeamo.api_keys.add("otra-llave-0002")
+    hass.config_entries.async_update_entry(
+        aldeamo_entry, data={**aldeamo_entry.data, "api_key": "otra-llave-0002"}
+    )
+    await hass.async_block_till_done()
+    await poll(hass, 31)
+    await poll(hass, 31)
+
+    assert events == []
