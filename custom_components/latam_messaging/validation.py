@@ -115,7 +115,7 @@ def schedule_time(value: datetime) -> datetime:
     a time with seconds goes to the next whole minute.
     """
     moment = dt_util.as_utc(value)
-    if moment > dt_util.utcnow() and (moment.second or moment.microsecond):
+    if moment.second or moment.microsecond:
         moment = moment.replace(second=0, microsecond=0) + timedelta(minutes=1)
     if moment <= dt_util.utcnow():
         raise invalid(
@@ -161,11 +161,3 @@ def shown(value: str) -> str:
     """Show a bad value in an error: never a huge or unprintable one."""
     printable = "".join(c if c.isprintable() else "�" for c in value)
     return printable if len(printable) <= 40 else printable[:37] + "…"
-
-
-def masked(value: str, visible: int = 4) -> str:
-    """Hide a number or user id but its last digits, to show what was saved."""
-    value = value.strip()
-    if len(value) <= visible:
-        return "•" * len(value)
-    return "•" * (len(value) - visible) + value[-visible:]
