@@ -106,6 +106,11 @@ async def test_messages_written_while_home_assistant_was_off_reach_an_automation
     await hass.async_block_till_done()
     assert seen == []  # nothing fired while starting
 
+    # As Home Assistant's start does: newer versions attach automations in
+    # start-up jobs, run before homeassistant_started.
+    for job in getattr(hass, "_startup_jobs", []):
+        hass.async_run_hass_job(job.job, *job.args)
+    await hass.async_block_till_done()
     hass.set_state(CoreState.running)
     hass.bus.async_fire(EVENT_HOMEASSISTANT_STARTED)
     await hass.async_block_till_done()

@@ -115,7 +115,7 @@ def schedule_time(value: datetime) -> datetime:
     a time with seconds goes to the next whole minute.
     """
     moment = dt_util.as_utc(value)
-    if moment.second or moment.microsecond:
+    if moment > dt_util.utcnow() and (moment.second or moment.microsecond):
         moment = moment.replace(second=0, microsecond=0) + timedelta(minutes=1)
     if moment <= dt_util.utcnow():
         raise invalid(
