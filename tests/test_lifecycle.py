@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+import json
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -25,7 +26,7 @@ from custom_components.latam_messaging.const import (
     EVENT_MESSAGE_RECEIVED,
 )
 from tests.conftest import poll, setup_entry
-from tests.const import WEBHOOK_ID
+from tests.const import ELIBOM_USER, WEBHOOK_ID
 from tests.helpers import listen, notify_entity_of, state_of, with_subentries
 from tests.simulator import Simulator
 from tests.simulator.faults import FaultKind
@@ -386,3 +387,53 @@ async def test_another_key_does_not_replay_the_history(
     await poll(hass, 31)
 
     assert events == []
+
+
+async def test_a_broadcast_cancelled_half_way_then_reloaded_keeps_every_paid_chunk(
+    hass: HomeAssistant, elibom_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """A script stopped mid-broadcast, then a reload: each chunk is sent once, and followed.
+
+    1,000 numbers go out in 10 chunks, 4 at a time. The caller is cancelled once the
+    first chunks are on the wire and the entry is reloaded at once; the chunks already
+    started run to their end, none is sent twice, and every accepted chunk is tracked
+    by the reloaded entry until its delivery event.
+    """
+    simulator.elibom.accounts[ELIBOM_USER.lower()].credits = 1e6
+    await setup_entry(hass, elibom_entry)
+    delivered = listen(hass, EVENT_DELIVERY_STATUS)
+    numbers = [f"57300{n:07d}" for n in range(1000)]
+    simulator.latency = 0.05
+    call = hass.async_create_task(
+        hass.services.async_call(
+            DOMAIN,
+            "send_sms",
+            {
+                "config_entry_id": elibom_entry.entry_id,
+                "to": numbers,
+                "message": "Alarma: puerta abierta",
+            },
+            blocking=True,
+        )
+    )
+    while not simulator.requests_to("elibom", "POST"):
+        await asyncio.sleep(0.01)
+    call.cancel()
+    await asyncio.wait([call])
+    assert call.cancelled()
+    await hass.config_entries.async_reload(elibom_entry.entry_id)
+    await hass.async_block_till_done()
+    simulator.latency = 0
+
+    posts = simulator.requests_to("elibom", "POST")
+    sent = [n for p in posts for n in json.loads(p.body)["to"].split(",")]
+    assert sorted(sent) == numbers  # every number once: nothing lost, nothing twice
+    coordinator = elibom_entry.runtime_data
+    tracked = coordinator.store.state.deliveries
+    assert len(tracked) == len(posts) == 10
+    tokens = set(tracked)
+
+    simulator.advance(60)
+    await poll(hass)
+    finished = [e["delivery_token"] for e in delivered if e["status"] == "finished"]
+    assert sorted(finished) == sorted(tokens)  # each followed to its end, once
