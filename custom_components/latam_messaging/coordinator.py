@@ -33,7 +33,9 @@ from .api import (
     ElibomClient,
     ElibomDelivery,
     LatamMessagingError,
+    ListedUser,
     NotFoundError,
+    parse_aldeamo_user,
 )
 from .const import (
     BROADCAST_CHUNK_SIZE,
@@ -525,7 +527,7 @@ class ElibomCoordinator(LatamCoordinator[ElibomData, deliveries.ElibomState]):
 class AldeamoData:
     """Users per channel."""
 
-    users: Mapping[str, tuple[AldeamoUser, ...]]
+    users: Mapping[str, tuple[ListedUser, ...]]
 
 
 type MessagesAnswer = tuple[Any, ...] | LatamMessagingError
@@ -560,10 +562,12 @@ class AldeamoCoordinator(LatamCoordinator[AldeamoData, cursors.AldeamoState]):
         state = self.store.state
         now = dt_util.utcnow()
         listed = {
-            channel: await self.client.users(channel) for channel in self.channels
+            channel: await self.client.listed_users(channel)
+            for channel in self.channels
         }
+        # Decided on the rows as listed; only the users who moved are built in full.
         plan = [
-            (channel, user)
+            (channel, parse_aldeamo_user(user.row))
             for channel, users in listed.items()
             if channel in state.channels
             for user in cursors.to_read(state.channels[channel], users)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 from .api import AldeamoMessage, AldeamoUser
 
@@ -46,6 +47,18 @@ class AldeamoState:
     """A channel without cursors has never been polled (or is listened to again)."""
 
 
+class Listed(Protocol):
+    """A user as listed: enough to decide whether to read their messages."""
+
+    @property
+    def user_id(self) -> str:
+        """The user's id on the channel."""
+
+    @property
+    def stamp(self) -> str | None:
+        """`last_active` as cursors keep it (`moment`); None when unreadable."""
+
+
 def bind(state: AldeamoState, account: str, channels: Iterable[str]) -> bool:
     """Keep only cursors read with this account, for the channels listened to now.
 
@@ -66,20 +79,15 @@ def bind(state: AldeamoState, account: str, channels: Iterable[str]) -> bool:
     return bool(dropped)
 
 
-def moment(value: datetime | None) -> str | None:
-    """Write a provider time the way cursors keep it."""
-    return value.isoformat() if value else None
-
-
-def start(users: Iterable[AldeamoUser], now: datetime) -> Channel:
+def start(users: Iterable[Listed], now: datetime) -> Channel:
     """Begin a channel: every current user is read from now on, nothing before."""
     return Channel(
         since=now,
-        users={user.user_id: Cursor(moment(user.last_active), None) for user in users},
+        users={user.user_id: Cursor(user.stamp, None) for user in users},
     )
 
 
-def to_read(channel: Channel, users: Iterable[AldeamoUser]) -> list[AldeamoUser]:
+def to_read[UserT: Listed](channel: Channel, users: Iterable[UserT]) -> list[UserT]:
     """Return the users whose messages may have changed since the last poll.
 
     Those new to the channel, those whose `last_active` moved (or cannot be read),
@@ -92,8 +100,8 @@ def to_read(channel: Channel, users: Iterable[AldeamoUser]) -> list[AldeamoUser]
         if (
             cursor is None
             or cursor.recheck
-            or user.last_active is None
-            or cursor.last_active != moment(user.last_active)
+            or user.stamp is None
+            or cursor.last_active != user.stamp
         ):
             wanted.append(user)
     return wanted
@@ -140,7 +148,7 @@ def read(
     ordered = in_order(messages)
     cursor = channel.users.get(user.user_id)
     new = unread(channel, user.user_id, ordered)
-    last_active = moment(user.last_active)
+    last_active = user.stamp
     moved = cursor is None or cursor.last_active != last_active or bool(new)
     last_id = ordered[-1].id if ordered else (cursor.last_id if cursor else None)
     return new, Cursor(last_active, last_id, recheck=moved)

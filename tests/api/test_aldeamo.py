@@ -12,6 +12,7 @@ from custom_components.latam_messaging.api import (
     AldeamoClient,
     AuthenticationError,
     ProviderError,
+    parse_aldeamo_user,
 )
 from tests.const import ALDEAMO_KEY
 from tests.simulator import Simulator
@@ -163,3 +164,28 @@ async def test_date_fields_are_colombia_wall_clock(
 
     assert parsed.last_active == expected
     assert parsed.date_created == expected
+
+
+@pytest.mark.parametrize("count", [3, 2500])
+async def test_listed_users_decide_like_the_full_models(
+    client: AldeamoClient, simulator: Simulator, count: int
+) -> None:
+    """The light listing (read in a worker thread when long) agrees with the models.
+
+    Its stamp is the full model's `last_active` as cursors keep it; a user is built
+    in full from its row only when it moved, and that cannot fail.
+    """
+    for index in range(count):
+        simulator.aldeamo.add_user(
+            "whatsapp", f"5730{index:08d}", name=f"Usuario {index}"
+        )
+
+    listed = await client.listed_users("whatsapp")
+    users = await client.users("whatsapp")
+
+    assert [u.user_id for u in listed] == [u.user_id for u in users]
+    assert [u.name for u in listed] == [u.name for u in users]
+    assert [u.stamp for u in listed] == [u.stamp for u in users]
+    assert all(u.stamp is not None and u.stamp.endswith("-05:00") for u in listed)
+    assert [parse_aldeamo_user(u.row) for u in listed] == list(users)
+    assert len(simulator.requests_to("aldeamo")) == 2

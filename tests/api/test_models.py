@@ -13,9 +13,11 @@ import pytest
 
 from custom_components.latam_messaging.api import COLOMBIA, UnparseableResponseError
 from custom_components.latam_messaging.api.models import (
+    list_aldeamo_users,
     parse_aldeamo_envelope,
     parse_aldeamo_messages,
     parse_aldeamo_sent,
+    parse_aldeamo_user,
     parse_aldeamo_users,
     parse_elibom_account,
     parse_elibom_delivery,
@@ -35,6 +37,7 @@ PARSERS: list[Callable[[Any], object]] = [
     lambda payload: parse_elibom_send(payload, "deliveryToken"),
     parse_aldeamo_envelope,
     parse_aldeamo_users,
+    list_aldeamo_users,
     parse_aldeamo_messages,
     parse_aldeamo_sent,
 ]
@@ -212,6 +215,36 @@ def test_one_unreadable_record_is_skipped_and_the_others_kept() -> None:
         ("5076", False),
         ("5077", True),
     ]
+
+
+ODD_ROWS: list[Any] = [
+    {"id": "1", "user_id": "5076", "last_active": "2026-12-02 10:00:00"},
+    {"id": "2", "user_id": None},
+    "not a row",
+    {"id": "3", "user_id": "5077", "last_active": "2026-02-30 10:00:00"},
+    {"id": 4, "user_id": 5078, "last_active": "2026-12-02 10:00"},
+    {"id": "5", "user_id": "5079", "last_active": 1764687600},
+    {"id": "6", "user_id": "5080", "name": 7},
+    {"id": "7", "user_id": "5081", "phone": True},
+    {"id": "8", "user_id": "5082", "last_active": "2026-12-02T10:00:00"},
+]
+
+
+def test_the_light_listing_keeps_and_skips_what_the_models_do() -> None:
+    """Users are decided on their rows: the same users, the same stamps as the models."""
+    listed = list_aldeamo_users(ODD_ROWS)
+    users = parse_aldeamo_users(ODD_ROWS)
+    assert [u.user_id for u in listed] == [u.user_id for u in users]
+    assert [u.user_id for u in listed] == ["5076", "5077", "5078", "5079", "5082"]
+    assert [u.stamp for u in listed] == [u.stamp for u in users]
+    assert [u.stamp for u in listed] == [
+        "2026-12-02T10:00:00-05:00",
+        None,
+        "2026-12-02T10:00:00-05:00",
+        None,
+        None,
+    ]
+    assert [parse_aldeamo_user(u.row) for u in listed] == list(users)
 
 
 def test_aldeamo_sent_id_is_a_number_or_an_object() -> None:

@@ -29,6 +29,8 @@ from .models import (
     ElibomMessage,
     ElibomSchedule,
     ElibomUser,
+    ListedUser,
+    parse_aldeamo_user,
 )
 
 __all__ = [
@@ -50,6 +52,7 @@ __all__ = [
     "ElibomSchedule",
     "ElibomUser",
     "LatamMessagingError",
+    "ListedUser",
     "NotFoundError",
     "ProviderConnectionError",
     "ProviderError",
@@ -57,4 +60,5 @@ __all__ = [
     "ServerError",
     "TemporaryError",
     "UnparseableResponseError",
+    "parse_aldeamo_user",
 ]

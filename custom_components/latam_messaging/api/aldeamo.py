@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 import hashlib
 import re
@@ -13,6 +14,8 @@ from .errors import AuthenticationError, ProviderError
 from .models import (
     AldeamoMessage,
     AldeamoUser,
+    ListedUser,
+    list_aldeamo_users,
     parse_aldeamo_envelope,
     parse_aldeamo_messages,
     parse_aldeamo_sent,
@@ -21,6 +24,9 @@ from .models import (
 from .transport import DEFAULT_TIMEOUT, Transport
 
 ALDEAMO_URL = "https://apibot.aldeamo.com/bots"
+LISTED_IN_LOOP = 1000
+"""Longer user lists are read in a worker thread: a bot with 10,000 users would
+otherwise hold the event loop for tens of milliseconds every poll."""
 LISTENING_CHANNELS = ("facebook", "twitter", "web", "whatsapp")
 """Channels whose users and messages can be read."""
 SENDING_CHANNELS = ("facebook", "sms", "twitter", "web", "whatsapp")
@@ -113,6 +119,15 @@ class AldeamoClient:
         return parse_aldeamo_users(
             await self._request("GET", "/users", {"channel": channel})
         )
+
+    async def listed_users(self, channel: str) -> tuple[ListedUser, ...]:
+        """Return the users of a channel, read only as far as deciding who moved."""
+        data = await self._request("GET", "/users", {"channel": channel})
+        if isinstance(data, list) and len(data) > LISTED_IN_LOOP:
+            return await asyncio.get_running_loop().run_in_executor(
+                None, list_aldeamo_users, data
+            )
+        return list_aldeamo_users(data)
 
     async def messages(
         self, channel: str, client_id: str

@@ -22,6 +22,9 @@ from .errors import (
 )
 
 DEFAULT_TIMEOUT = 10.0
+DECODED_IN_LOOP = 256 * 1024
+"""Larger answers (a bot's 10,000 users are about 2 MB) are decoded in a worker
+thread, so the event loop is not held while they are."""
 
 type Describe = Callable[[Any], tuple[str | None, str | None]]
 """Turns an error body into the provider's (code, message), each None when absent."""
@@ -82,6 +85,10 @@ class Transport:
             ) from err
 
         if 200 <= status < 300:
+            if len(body) > DECODED_IN_LOOP:
+                return await asyncio.get_running_loop().run_in_executor(
+                    None, decode_json, body, charset
+                )
             return decode_json(body, charset)
         raise self._error(
             method, path, status, body=body, charset=charset, retry_after=retry_after
