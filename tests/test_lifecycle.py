@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+import itertools
 import json
 from typing import Any
 
@@ -437,3 +438,52 @@ async def test_a_broadcast_cancelled_half_way_then_reloaded_keeps_every_paid_chu
     await poll(hass)
     finished = [e["delivery_token"] for e in delivered if e["status"] == "finished"]
     assert sorted(finished) == sorted(tokens)  # each followed to its end, once
+
+
+async def test_a_stuck_delivery_is_looked_up_less_often_and_a_reload_keeps_its_due_time(
+    hass: HomeAssistant,
+    elibom_entry: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Every poll while young, then a growing wait capped at 30 minutes, across a reload."""
+    simulator.elibom.finished_after = timedelta(days=3)  # stuck in running
+    await setup_entry(hass, elibom_entry)
+    await hass.services.async_call(
+        DOMAIN,
+        "send_sms",
+        {"config_entry_id": elibom_entry.entry_id, "to": [ANA], "message": "Alarma"},
+        blocking=True,
+    )
+
+    def lookups() -> list[float]:
+        """Minutes since the send of each lookup, on the provider's clock."""
+        sent = simulator.requests_to("elibom", "POST")[0].received_at
+        return [
+            (r.received_at - sent).total_seconds() / 60
+            for r in simulator.requests_to("elibom", "GET")
+            if r.path.startswith("/messages/")
+        ]
+
+    async def minutes(count: int) -> None:
+        for _ in range(count):
+            freezer.tick(timedelta(seconds=60))
+            simulator.advance(60)
+            async_fire_time_changed(hass)
+            await hass.async_block_till_done(wait_background_tasks=True)
+
+    await minutes(10)
+    assert len(lookups()) == 10  # young: at every poll
+    await minutes(10)
+    assert 10 < len(lookups()) < 15  # then less often
+    before = len(lookups())
+    await hass.config_entries.async_reload(elibom_entry.entry_id)
+    await hass.async_block_till_done()
+    assert len(lookups()) == before  # the reload looks up nothing that is not due
+
+    await minutes(6 * 60)
+    times = lookups()
+    gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
+    assert max(gaps) <= 31  # never more than 30 minutes (and the poll it falls in)
+    assert max(gaps) >= 29  # the cap is reached
+    assert len(times) < 40  # instead of 380, one per poll

@@ -9,38 +9,73 @@ table; each comparison is measured side by side in the same run.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 import contextlib
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+import json
+import math
 import os
 import platform
+import random
+import statistics
+import threading
 import time
 import tracemalloc
 from typing import Any, Self
 from unittest.mock import patch
 
 import aiohttp
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.util import dt as dt_util
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
 
+from custom_components.latam_messaging.api.models import parse_aldeamo_users
 from custom_components.latam_messaging.const import (
     BROADCAST_CHUNK_SIZE,
     BROADCAST_CONCURRENCY,
     DOMAIN,
+    EVENT_DELIVERY_STATUS,
     USERS_REFRESH_EVERY,
 )
 from custom_components.latam_messaging.coordinator import ElibomCoordinator
 from custom_components.latam_messaging.store import TrackedDelivery
 from tests.conftest import poll, setup_entry
-from tests.const import ELIBOM_TOKEN, ELIBOM_USER
+from tests.const import ALDEAMO_KEY, ELIBOM_ACCOUNT_NAME, ELIBOM_TOKEN, ELIBOM_USER
 from tests.simulator import Simulator
 
 LATENCY = float(os.environ.get("LATAM_BENCH_LATENCY", "0.08"))
 RECIPIENTS = 1000
 ROWS: list[tuple[str, str, str, str, str]] = []
+
+
+@pytest.fixture
+async def simulator(socket_enabled: None) -> AsyncGenerator[Simulator]:
+    """Run the simulator in a thread of its own, as the providers are elsewhere.
+
+    Building a 2 MB answer (10,000 bot users) takes the simulator tens of
+    milliseconds; in Home Assistant's loop, that would count as our loop lag.
+    """
+    sim = Simulator()
+    sim.elibom.add_account(
+        ELIBOM_USER, ELIBOM_TOKEN, name=ELIBOM_ACCOUNT_NAME, credits=100.0
+    )
+    sim.aldeamo.api_keys.add(ALDEAMO_KEY)
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    asyncio.run_coroutine_threadsafe(sim.start(), loop).result(10)
+    yield sim
+    asyncio.run_coroutine_threadsafe(sim.stop(), loop).result(10)
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(10)
+    loop.close()
 
 
 @dataclass
@@ -264,6 +299,272 @@ async def test_memory_and_storage_writes(
             "",
             "",
             f"{writes} write(s)",
+        )
+    )
+
+
+# Issue 11's rows: tracking that costs what it must ---------------------------------
+
+MIX_SEED = 2026
+POLL_SECONDS = 60
+
+
+def _delivery_mix(count: int) -> list[timedelta | None]:
+    """When each delivery ends: most within a minute, some within hours, a few never."""
+    rng = random.Random(MIX_SEED)
+    ends: list[timedelta | None] = []
+    for _ in range(count):
+        draw = rng.random()
+        if draw < 0.90:
+            ends.append(timedelta(seconds=rng.uniform(5, 60)))
+        elif draw < 0.97:
+            ends.append(timedelta(seconds=rng.uniform(600, 3 * 3600)))
+        else:
+            ends.append(None)  # stuck until Elibom forgets it (expired at 48 h)
+    return ends
+
+
+def _minutes(seconds: float) -> str:
+    return f"{seconds / 60:.1f} min"
+
+
+async def test_48_hours_of_deliveries(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    elibom_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Rows 5-6: 1,000 deliveries followed for 48 h, polled every 60 s.
+
+    Ours runs for real: 2,880 polls of a real Home Assistant (frozen clock moved a
+    minute at a time) against the simulator, each delivery ending when the mix says.
+    The baseline is counted from the same mix as the integration behaved before:
+    one lookup of every pending delivery at every poll.
+    """
+    simulator.elibom.accounts[ELIBOM_USER.lower()].credits = 1e9
+    simulator.elibom.running_after = timedelta(seconds=1)
+    await setup_entry(hass, elibom_entry)
+    coordinator = elibom_entry.runtime_data
+    assert isinstance(coordinator, ElibomCoordinator)
+    ends = _delivery_mix(RECIPIENTS)
+    changes: dict[str, datetime] = {}
+    for index, end in enumerate(ends):
+        (token,) = await coordinator.async_send_sms(
+            _numbers(RECIPIENTS)[index : index + 1], "x"
+        )
+        sent = simulator.elibom.deliveries[token]
+        sent.finished_after = end or timedelta(days=30)
+        if end is not None:
+            changes[token] = sent.created_at + end
+    seen: dict[str, datetime] = {}
+
+    @callback
+    def record(event: Event) -> None:
+        if event.data["status"] in ("finished", "failed", "expired"):
+            seen.setdefault(event.data["delivery_token"], simulator.clock.now())
+
+    hass.bus.async_listen(EVENT_DELIVERY_STATUS, record)
+    simulator.requests.clear()
+    # Wall time and loop lag mean nothing under a frozen clock: counts only.
+    for _ in range(48 * 60 + 35):  # a last lookup may wait up to 30 min
+        freezer.tick(timedelta(seconds=POLL_SECONDS))
+        simulator.advance(POLL_SECONDS)
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)
+    lookups = sum(
+        1
+        for r in simulator.requests_to("elibom", "GET")
+        if r.path.startswith("/messages/")
+    )
+    assert len(seen) == RECIPIENTS  # every delivery reached a final event
+    young = [
+        (seen[t] - at).total_seconds()
+        for t, at in changes.items()
+        if at - simulator.elibom.deliveries[t].created_at <= timedelta(minutes=10)
+    ]
+    older = [
+        (seen[t] - at).total_seconds()
+        for t, at in changes.items()
+        if at - simulator.elibom.deliveries[t].created_at > timedelta(minutes=10)
+    ]
+
+    # The baseline, from the same mix: every poll looks every pending delivery up.
+    polls_until = [
+        math.ceil(end.total_seconds() / POLL_SECONDS) if end else 48 * 60
+        for end in ends
+    ]
+    base_lookups = sum(polls_until)
+    base_delays = [
+        n * POLL_SECONDS - end.total_seconds()
+        for n, end in zip(polls_until, ends, strict=True)
+        if end
+    ]
+    ROWS.append(
+        (
+            f"48 h of {RECIPIENTS:,} deliveries: this integration",
+            f"{lookups:,} lookups",
+            "",
+            "",
+            (
+                f"{base_lookups / lookups:.0f}x fewer lookups; delay to the event: "
+                f"ended in the first 10 min median {statistics.median(young):.0f} s, "
+                f"worst {max(young):.0f} s ({max(young) / POLL_SECONDS:.1f} polls); "
+                f"later median {_minutes(statistics.median(older))}, "
+                f"worst {_minutes(max(older))}"
+            ),
+        )
+    )
+    ROWS.append(
+        (
+            f"48 h of {RECIPIENTS:,} deliveries: one lookup per poll",
+            f"{base_lookups:,} lookups",
+            "",
+            "",
+            (
+                "baseline (before), counted from the same mix: "
+                f"median delay {statistics.median(base_delays):.0f} s, "
+                f"worst {max(base_delays):.0f} s"
+            ),
+        )
+    )
+
+
+async def test_set_up_with_5000_tracked_deliveries(
+    hass: HomeAssistant, simulator: Simulator, elibom_entry: MockConfigEntry
+) -> None:
+    """Rows 7-8: a restart with 5,000 deliveries tracked, none of them due yet.
+
+    Then the same restart with every one due at once, as the integration did before
+    (it looked every tracked delivery up inside the first refresh).
+    """
+    tracked = 5000
+    simulator.elibom.accounts[ELIBOM_USER.lower()].credits = 1e9
+    simulator.elibom.finished_after = timedelta(days=1)
+    await setup_entry(hass, elibom_entry)
+    coordinator = elibom_entry.runtime_data
+    assert isinstance(coordinator, ElibomCoordinator)
+    now = dt_util.utcnow()
+    for index in range(tracked):
+        token = simulator.elibom.add_delivery(
+            ELIBOM_USER, [f"57310{index:07d}"], "x"
+        ).token
+        coordinator.store.state.deliveries[token] = TrackedDelivery(
+            token,
+            "running",
+            0,
+            0,
+            now - timedelta(hours=1),
+            1,
+            now + timedelta(minutes=12),
+        )
+    for label, due_now in (("this integration", False), ("everything looked up", True)):
+        store = elibom_entry.runtime_data.store
+        assert await hass.config_entries.async_unload(elibom_entry.entry_id)
+        if due_now:
+            for delivery in store.state.deliveries.values():
+                delivery.next_due = now
+            await store.async_save()
+        simulator.latency = LATENCY
+        simulator.requests.clear()
+        async with LagProbe() as probe:
+            elapsed = await _timed(
+                lambda: hass.config_entries.async_setup(elibom_entry.entry_id)
+            )
+        simulator.latency = 0
+        made = simulator.requests_to("elibom")
+        lookups = sum(1 for r in made if r.path.startswith("/messages/"))
+        ROWS.append(
+            (
+                f"set-up with {tracked:,} tracked deliveries: {label}",
+                f"{len(made)} ({lookups} lookups)",
+                f"{elapsed:.2f} s",
+                f"{probe.worst * 1000:.1f} ms",
+                "none is due yet" if not due_now else "baseline (before): all due",
+            )
+        )
+        await hass.async_block_till_done()
+
+
+async def test_aldeamo_poll_10000_users(
+    hass: HomeAssistant, simulator: Simulator, aldeamo_entry: MockConfigEntry
+) -> None:
+    """Rows 9-11: 10,000 users on each channel, 10 of whom wrote since the last poll."""
+    users = 10_000
+    for channel in aldeamo_entry.data["channels"]:
+        for index in range(users):
+            simulator.aldeamo.add_user(
+                channel, f"5731{index:08d}", name=f"Usuario {index}"
+            )
+    simulator.latency = LATENCY
+    async with LagProbe() as first:
+        started = await _timed(lambda: setup_entry(hass, aldeamo_entry))
+    coordinator = aldeamo_entry.runtime_data
+    store = coordinator.store
+    written: list[dict[str, Any]] = []
+    real = store._to_json  # noqa: SLF001
+
+    def measured() -> dict[str, Any]:
+        data = real()
+        written.append(data)  # measured after the poll, not in its loop lag
+        return data
+
+    await store.async_save()  # what set-up wrote is not this poll's
+    simulator.advance(5)
+    for index in range(0, users, users // 10):
+        simulator.aldeamo.write("whatsapp", f"5731{index:08d}", "hola")
+    simulator.requests.clear()
+    with patch.object(store, "_to_json", measured):
+        async with LagProbe() as probe:
+            elapsed = await _timed(lambda: poll(hass, 31))
+        hass.bus.async_fire(EVENT_HOMEASSISTANT_FINAL_WRITE)
+        await hass.async_block_till_done()
+    simulator.latency = 0
+    sizes = [len(json.dumps(data)) for data in written]
+    made = len(simulator.requests_to("aldeamo"))
+    channels = len(aldeamo_entry.data["channels"])
+    cursors_kept = sum(len(c.users) for c in store.state.channels.values())
+
+    # The baseline: what building every listed user's model in the loop costs.
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(
+            f"{simulator.aldeamo_url}/users",
+            params={"auth": ALDEAMO_KEY, "channel": "whatsapp"},
+        ) as response,
+    ):
+        body = await response.read()
+    block = time.perf_counter()
+    parse_aldeamo_users(json.loads(body)["data"])
+    block = time.perf_counter() - block
+
+    ROWS.append(
+        (
+            f"Aldeamo poll, {users:,} users per channel, 10 wrote",
+            f"{made} (min {channels + 10})",
+            f"{elapsed:.2f} s",
+            f"{probe.worst * 1000:.1f} ms",
+            (
+                f"{len(sizes)} storage write(s), {sum(sizes) / 1e6:.2f} MB, "
+                f"{sum(sizes) / max(cursors_kept, 1):.0f} bytes per user"
+            ),
+        )
+    )
+    ROWS.append(
+        (
+            f"Aldeamo first poll (set-up), {users:,} users per channel",
+            "",
+            f"{started:.2f} s",
+            f"{first.worst * 1000:.1f} ms",
+            "cursors only, history not replayed",
+        )
+    )
+    ROWS.append(
+        (
+            f"Aldeamo: every user's model built in the loop, {users:,} users",
+            "",
+            "",
+            f"{block * 1000:.1f} ms",
+            "baseline (before): one channel's list decoded and built each poll",
         )
     )
 

@@ -73,6 +73,8 @@ class Delivery:
     text: str
     created_at: datetime
     recipients: list[Recipient]
+    finished_after: timedelta | None = None
+    """When this delivery ends, if not after the simulator's `finished_after`."""
 
 
 @dataclass
@@ -152,6 +154,12 @@ class ElibomState:
                 schedule.status = "executed"
                 schedule.delivery_token = delivery.token
 
+    def add_delivery(self, email: str, to: list[str], text: str) -> Delivery:
+        """Create a delivery as if it had been sent now (for benchmarks)."""
+        return self._create_delivery(
+            self.accounts[email.lower()], to, text, self.clock.now()
+        )
+
     def _create_delivery(
         self, account: ElibomAccount, to: list[str], text: str, at: datetime
     ) -> Delivery:
@@ -184,7 +192,8 @@ class ElibomState:
                 "status": "created",
                 "messages": [],
             }
-        done = age >= self.finished_after
+        finished_after = delivery.finished_after or self.finished_after
+        done = age >= finished_after
         messages = []
         for recipient in delivery.recipients:
             if recipient.fate != "sent":
@@ -211,7 +220,7 @@ class ElibomState:
                     "credits": recipient.credits,
                     "from": "85432",
                     "createdAt": colombia_time(delivery.created_at),
-                    "sentAt": colombia_time(delivery.created_at + self.finished_after)
+                    "sentAt": colombia_time(delivery.created_at + finished_after)
                     if status == "sent"
                     else None,
                     "source": "api",
