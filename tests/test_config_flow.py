@@ -22,7 +22,7 @@ from homeassistant.const import CONF_URL, CONF_USERNAME, CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.core_config import async_process_ha_core_config
 from homeassistant.data_entry_flow import FlowResult, FlowResultType
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -43,7 +43,7 @@ from tests.const import (
     ELIBOM_USER,
     WEBHOOK_ID,
 )
-from tests.helpers import ENGLISH
+from tests.helpers import ENGLISH, device_of
 from tests.simulator import FaultKind, RecordedRequest, Simulator
 from tests.test_metadata import TRANSLATIONS
 
@@ -1368,10 +1368,9 @@ async def test_a_saved_recipient_shows_the_end_of_its_number(
     shown = ENGLISH["config_subentries"]["recipient"]["create_entry"]["added"]
     assert "{number}" in shown
     subentry = _subentry(elibom_entry, "573001112222")
-    device = dr.async_get(hass).async_get_device(
-        identifiers={(DOMAIN, f"{elibom_entry.entry_id}_{subentry.subentry_id}")}
+    device = device_of(
+        hass, elibom_entry, f"{elibom_entry.entry_id}_{subentry.subentry_id}"
     )
-    assert device is not None
     assert device.model == "SMS ••••••••2222"
 
     again = await hass.config_entries.subentries.async_init(
@@ -1401,13 +1400,10 @@ async def test_a_saved_contact_shows_its_channel_and_the_end_of_its_id(
         "client_id": "••••••••2222",
     }
     subentry = _subentry(aldeamo_entry, f"whatsapp:{ANA}")
-    devices = dr.async_get(hass)
-    contact = devices.async_get_device(
-        identifiers={(DOMAIN, f"{aldeamo_entry.entry_id}_{subentry.subentry_id}")}
+    contact = device_of(
+        hass, aldeamo_entry, f"{aldeamo_entry.entry_id}_{subentry.subentry_id}"
     )
-    account = devices.async_get_device(identifiers={(DOMAIN, aldeamo_entry.entry_id)})
-    assert contact is not None
-    assert account is not None
+    account = device_of(hass, aldeamo_entry, aldeamo_entry.entry_id)
     assert contact.model == "WhatsApp ••••••••2222"
     assert account.model == "Facebook · WhatsApp"
 

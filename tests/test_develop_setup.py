@@ -60,7 +60,14 @@ async def test_the_demo_dashboard_is_its_own_in_the_sidebar_and_saved_once(
     aldeamo_entry: MockConfigEntry,
 ) -> None:
     """/latam-messaging, shown in the sidebar, with the SMS and bot cards; a rerun adds none."""
-    for component in ("api", "websocket_api", "config", "lovelace"):
+    for component in (
+        "webhook",
+        "repairs",
+        "api",
+        "websocket_api",
+        "config",
+        "lovelace",
+    ):
         assert await async_setup_component(hass, component, {})
     await setup_entry(hass, elibom_entry)
     await setup_entry(hass, aldeamo_entry)
@@ -94,7 +101,7 @@ async def test_a_spanish_demo_sets_home_assistants_own_language_before_any_accou
     elibom_entry: MockConfigEntry,
 ) -> None:
     """--language es: Home Assistant speaks Spanish, so the accounts' entities do too."""
-    for component in ("api", "websocket_api", "config"):
+    for component in ("webhook", "repairs", "api", "websocket_api", "config"):
         assert await async_setup_component(hass, component, {})
     script = _develop_setup()
     api = await _api(hass, hass_client, hass_access_token)

@@ -11,7 +11,6 @@ from homeassistant.components.device_automation import (
 )
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -20,7 +19,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from custom_components.latam_messaging.const import DOMAIN, EVENT_MESSAGE_RECEIVED
 from tests.conftest import poll, setup_entry
 from tests.const import WEBHOOK_ID
-from tests.helpers import ENGLISH, listen, with_subentries
+from tests.helpers import ENGLISH, device_of, listen, with_subentries
 from tests.simulator import Simulator
 
 ANA = "573001112222"
@@ -60,9 +59,7 @@ def _device(hass: HomeAssistant, entry: MockConfigEntry, subentry: bool) -> str:
     if subentry:
         (subentry_id,) = entry.subentries
         identifier = f"{entry.entry_id}_{subentry_id}"
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, identifier)})
-    assert device is not None
-    return device.id
+    return device_of(hass, entry, identifier).id
 
 
 async def _triggers(hass: HomeAssistant, device_id: str) -> list[dict[str, Any]]:

@@ -74,14 +74,18 @@ def _owner(
     device = dr.async_get(hass).async_get(device_id)
     if device is None:
         return None
-    for entry_id in device.config_entries:
+    # Read from our own identifier ("<entry>" or "<entry>_<subentry>"): the
+    # device's config entry fields changed form between supported versions.
+    for domain, identifier in device.identifiers:
+        if domain != DOMAIN:
+            continue
+        entry_id, _, subentry_id = identifier.partition("_")
         entry = hass.config_entries.async_get_entry(entry_id)
         if entry is None or entry.domain != DOMAIN:
             continue
-        subentry_ids = device.config_entries_subentries.get(entry_id, set()) - {None}
-        for subentry_id in subentry_ids:
-            if (subentry := entry.subentries.get(str(subentry_id))) is not None:
-                return entry, subentry
+        if subentry_id:
+            subentry = entry.subentries.get(subentry_id)
+            return None if subentry is None else (entry, subentry)
         return entry, None
     return None
 
