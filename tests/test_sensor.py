@@ -11,6 +11,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.latam_messaging.const import CONF_LOW_CREDIT_THRESHOLD, DOMAIN
 from custom_components.latam_messaging.number_format import format_number
+from custom_components.latam_messaging.sensor import MAX_LISTED_SCHEDULES
 from tests.conftest import poll, setup_entry
 from tests.const import ELIBOM_USER
 from tests.helpers import ENGLISH, state_of
@@ -67,6 +68,31 @@ async def test_scheduled_messages_list_every_schedule_with_its_id(
         ]
         assert state.attributes["next_preview"] == "Agua"
         await poll(hass)
+
+
+async def test_scheduled_messages_list_the_soonest_and_count_the_rest(
+    hass: HomeAssistant, elibom_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """Past MAX_LISTED_SCHEDULES the attributes stop listing and say how many more."""
+    await setup_entry(hass, elibom_entry)
+    start = (dt_util.now() + timedelta(hours=1)).replace(second=0, microsecond=0)
+    for minutes in range(MAX_LISTED_SCHEDULES + 2):
+        await _send(
+            hass,
+            elibom_entry,
+            to="3007778888",
+            message=f"Aviso {minutes}",
+            schedule_at=start + timedelta(minutes=minutes),
+        )
+    await poll(hass)
+
+    state = hass.states.get(SCHEDULED)
+    assert state is not None
+    assert state.state == str(MAX_LISTED_SCHEDULES + 2)
+    assert [item["preview"] for item in state.attributes["schedules"]] == [
+        f"Aviso {minutes}" for minutes in range(MAX_LISTED_SCHEDULES)
+    ]
+    assert state.attributes["schedules_not_listed"] == 2
 
 
 async def test_unconfirmed_sms_says_what_it_counts_and_shows_the_last_sms(

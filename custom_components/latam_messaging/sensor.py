@@ -30,6 +30,8 @@ from .validation import masked
 
 PARALLEL_UPDATES = 0
 PREVIEW_LENGTH = 40
+MAX_LISTED_SCHEDULES = 25
+"""Schedules listed in the attributes; the rest are counted (a recorder row stays small)."""
 LAST_DELIVERY = ("last_number", "last_status", "last_time")
 """What the unconfirmed-SMS sensor tells of the last delivery that changed."""
 
@@ -58,13 +60,14 @@ def _schedules(data: ElibomData) -> dict[str, Any]:
             "recipients": schedule.destinations,
             "preview": _preview(schedule.text),
         }
-        for schedule in data.schedules
+        for schedule in data.schedules[:MAX_LISTED_SCHEDULES]
     ]
     first = listed[0] if listed else None
     return {
         "next_time": first["time"] if first else None,
         "next_preview": first["preview"] if first else None,
         "schedules": listed,
+        "schedules_not_listed": max(0, len(data.schedules) - MAX_LISTED_SCHEDULES),
     }
 
 
