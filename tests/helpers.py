@@ -9,7 +9,7 @@ from typing import Any
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.latam_messaging.const import DOMAIN
@@ -77,3 +77,23 @@ def notify_entity_of(hass: HomeAssistant, entry: MockConfigEntry) -> str:
     )
     assert entity_id is not None
     return entity_id
+
+
+def device_of(
+    hass: HomeAssistant, entry: MockConfigEntry, identifier: str
+) -> dr.DeviceEntry:
+    """Return the entry's device with this identifier.
+
+    Goes through the entry's devices rather than ``async_get_device(identifiers=...)``
+    or the registry's mapping, which newer Home Assistant refuses (identifiers are
+    unique per config entry there) and older one has no replacement for.
+    """
+    found = [
+        device
+        for device in dr.async_entries_for_config_entry(
+            dr.async_get(hass), entry.entry_id
+        )
+        if (DOMAIN, identifier) in device.identifiers
+    ]
+    assert len(found) == 1, found
+    return found[0]

@@ -693,8 +693,12 @@ async def test_an_elibom_account_cannot_send_bot_messages(
         hass, simulator, {"config_entry_id": elibom_entry.entry_id, **GOOD}
     )
 
-    assert err.translation_key == "wrong_provider"
+    assert err.translation_key == "needs_aldeamo_account"
     assert err.translation_placeholders["title"] == elibom_entry.title
+    assert str(err) == (
+        f"{elibom_entry.title} is an Elibom (SMS) account; this action needs an "
+        "Aldeamo bot account"
+    )
     assert _posts(simulator) == []
 
 

@@ -20,6 +20,7 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import CONF_URL, CONF_USERNAME, CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.core_config import async_process_ha_core_config
 from homeassistant.data_entry_flow import FlowResult, FlowResultType
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
@@ -42,7 +43,9 @@ from tests.const import (
     ELIBOM_USER,
     WEBHOOK_ID,
 )
+from tests.helpers import ENGLISH, device_of
 from tests.simulator import FaultKind, RecordedRequest, Simulator
+from tests.test_metadata import TRANSLATIONS
 
 FLOW_TIMEOUT = "custom_components.latam_messaging.config_flow.REQUEST_TIMEOUT"
 OTHER_USER = "Otra.Tienda@Example.com"
@@ -1309,3 +1312,182 @@ async def test_contact_reconfigure_changes_its_name_and_user_on_the_same_channel
     }
     assert aldeamo_entry.state is ConfigEntryState.LOADED
     _notify_entity(hass, aldeamo_entry, changed)
+
+
+# What the flows tell a newcomer -----------------------------------------------------
+
+
+async def test_adding_a_recipient_to_a_bot_stops_at_once_and_says_why(
+    hass: HomeAssistant, simulator: Simulator, aldeamo_entry: MockConfigEntry
+) -> None:
+    """The integration page offers "Add recipient" for every account; a bot says no."""
+    await setup_entry(hass, aldeamo_entry)
+    simulator.requests.clear()
+
+    result = await hass.config_entries.subentries.async_init(
+        (aldeamo_entry.entry_id, "recipient"), context={"source": SOURCE_USER}
+    )
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "not_an_elibom_account"
+    spanish = TRANSLATIONS["es"]["config_subentries"]["recipient"]["abort"]
+    assert "para un bot de Aldeamo use Agregar contacto" in spanish[result["reason"]]
+    assert simulator.requests == []
+    assert aldeamo_entry.subentries == {}
+
+
+async def test_adding_a_contact_to_an_sms_account_stops_at_once_and_says_why(
+    hass: HomeAssistant, elibom_entry: MockConfigEntry
+) -> None:
+    """Contacts belong to bots: an Elibom account aborts with its own reason."""
+    await setup_entry(hass, elibom_entry)
+
+    result = await hass.config_entries.subentries.async_init(
+        (elibom_entry.entry_id, "contact"), context={"source": SOURCE_USER}
+    )
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "not_an_aldeamo_account"
+    assert result["reason"] in ENGLISH["config_subentries"]["contact"]["abort"]
+
+
+async def test_a_saved_recipient_shows_the_end_of_its_number(
+    hass: HomeAssistant, elibom_entry: MockConfigEntry
+) -> None:
+    """The success step and the device page show the number's last four digits only."""
+    await setup_entry(hass, elibom_entry)
+
+    result = await _add_recipient(hass, elibom_entry, "Mamá", "300 111 2222")
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["description"] == "added"
+    assert result["description_placeholders"] == {
+        "name": "Mamá",
+        "number": "••••••••2222",
+    }
+    shown = ENGLISH["config_subentries"]["recipient"]["create_entry"]["added"]
+    assert "{number}" in shown
+    subentry = _subentry(elibom_entry, "573001112222")
+    device = device_of(
+        hass, elibom_entry, f"{elibom_entry.entry_id}_{subentry.subentry_id}"
+    )
+    assert device.model == "SMS ••••••••2222"
+
+    again = await hass.config_entries.subentries.async_init(
+        (elibom_entry.entry_id, "recipient"),
+        context={"source": SOURCE_RECONFIGURE, "subentry_id": subentry.subentry_id},
+    )
+    assert again["description_placeholders"] == {"number": "••••••••2222"}
+
+
+@pytest.mark.usefixtures("aldeamo_users")
+async def test_a_saved_contact_shows_its_channel_and_the_end_of_its_id(
+    hass: HomeAssistant, aldeamo_entry: MockConfigEntry
+) -> None:
+    """The success step names the channel; the device model reads alike in any language."""
+    await setup_entry(hass, aldeamo_entry)
+    result = await _contact_details(hass, aldeamo_entry, "whatsapp")
+
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"client_id": ANA}
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert result["description"] == "added"
+    assert result["description_placeholders"] == {
+        "name": "Ana María",
+        "channel": "WhatsApp",
+        "client_id": "••••••••2222",
+    }
+    subentry = _subentry(aldeamo_entry, f"whatsapp:{ANA}")
+    contact = device_of(
+        hass, aldeamo_entry, f"{aldeamo_entry.entry_id}_{subentry.subentry_id}"
+    )
+    account = device_of(hass, aldeamo_entry, aldeamo_entry.entry_id)
+    assert contact.model == "WhatsApp ••••••••2222"
+    assert account.model == "Facebook · WhatsApp"
+
+
+def _section(result: FlowResult, name: str) -> dict[str, Any]:
+    """Return a form section's fields and what each pre-fills."""
+    for marker, value in result["data_schema"].schema.items():
+        if marker == name:
+            return {
+                str(field): (field.description or {}).get("suggested_value")
+                for field in value.schema.schema
+            }
+    raise AssertionError(f"the form has no section {name}")
+
+
+async def test_elibom_options_name_the_account_and_warn_when_the_address_is_local(
+    hass: HomeAssistant, elibom_entry: MockConfigEntry
+) -> None:
+    """Without an external URL the address to copy is labelled local-only."""
+    await async_process_ha_core_config(
+        hass, {"internal_url": "http://192.168.1.20:8123"}
+    )
+    await setup_entry(hass, elibom_entry)
+
+    result = await hass.config_entries.options.async_init(elibom_entry.entry_id)
+
+    assert result["description_placeholders"]["account"] == elibom_entry.title
+    assert "{account}" in ENGLISH["options"]["step"]["init"]["title"]
+    assert _section(result, "inbound_sms") == {
+        "local_webhook_url": f"http://192.168.1.20:8123/api/webhook/{WEBHOOK_ID}"
+    }
+    section = ENGLISH["options"]["step"]["init"]["sections"]["inbound_sms"]
+    assert "short code" in section["description"]
+    assert "cannot reach" in section["data"]["local_webhook_url"]
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            "scan_interval": 60,
+            "low_credit_threshold": 0,
+            "default_country_code": "57",
+            "inbound_sms": {"local_webhook_url": "http://typed.example"},
+        },
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert elibom_entry.options == {
+        "scan_interval": 60,
+        "low_credit_threshold": 0.0,
+        "plain_alphabet": False,
+        "default_country_code": "57",
+    }
+
+
+async def test_elibom_options_offer_the_external_address_when_home_assistant_has_one(
+    hass: HomeAssistant, elibom_entry: MockConfigEntry
+) -> None:
+    """With an external URL, that is the address to give Elibom."""
+    await async_process_ha_core_config(
+        hass,
+        {
+            "internal_url": "http://192.168.1.20:8123",
+            "external_url": "https://casa.example.com",
+        },
+    )
+    await setup_entry(hass, elibom_entry)
+
+    result = await hass.config_entries.options.async_init(elibom_entry.entry_id)
+
+    assert _section(result, "inbound_sms") == {
+        "webhook_url": f"https://casa.example.com/api/webhook/{WEBHOOK_ID}"
+    }
+
+
+async def test_an_external_url_on_the_local_network_still_counts_as_local(
+    hass: HomeAssistant, elibom_entry: MockConfigEntry
+) -> None:
+    """An "external" URL that is a private address is no use to Elibom."""
+    await async_process_ha_core_config(
+        hass, {"external_url": "http://192.168.1.20:8123"}
+    )
+    await setup_entry(hass, elibom_entry)
+
+    result = await hass.config_entries.options.async_init(elibom_entry.entry_id)
+
+    assert list(_section(result, "inbound_sms")) == ["local_webhook_url"]

@@ -20,10 +20,16 @@ from custom_components.latam_messaging.const import (
     EVENT_SCHEDULE_STATUS,
 )
 from tests.conftest import poll, setup_entry
-from tests.helpers import listen, notify_entity_of, state_of, with_subentries
+from tests.helpers import (
+    assert_translated,
+    listen,
+    notify_entity_of,
+    state_of,
+    with_subentries,
+)
 from tests.simulator import FaultKind, Simulator
 
-PENDING = "sensor.tienda_dona_perez_pending_deliveries"
+PENDING = "sensor.tienda_dona_perez_unconfirmed_sms"
 SCHEDULED = "sensor.tienda_dona_perez_scheduled_messages"
 LEGACY_SERVICE = "tienda_dona_perez"
 BOGOTA = ZoneInfo("America/Bogota")
@@ -478,8 +484,12 @@ async def test_an_aldeamo_account_cannot_send_sms(
         {"config_entry_id": aldeamo_entry.entry_id, "to": GOOD, "message": "Hola"},
     )
 
-    assert err.translation_key == "wrong_provider"
-    assert "Aldeamo bots" in str(err)
+    assert err.translation_key == "needs_elibom_account"
+    assert str(err) == (
+        "Aldeamo bots is an Aldeamo bot account; this action needs an Elibom (SMS) "
+        "account"
+    )
+    assert "(elibom)" not in str(err)
     assert simulator.requests_to("elibom") == []
     assert simulator.requests_to("aldeamo", "POST") == []
 
@@ -601,6 +611,87 @@ async def test_cancelling_an_executed_schedule_says_it_was_already_sent(
     )
     assert simulator.elibom.schedules[schedule_id].status == "executed"
     assert [e["status"] for e in events] == []
+
+
+async def _cancel(
+    hass: HomeAssistant, entry: MockConfigEntry, schedule_id: str
+) -> ServiceValidationError | None:
+    """Cancel a schedule; return the error it was refused with, if any."""
+    try:
+        await hass.services.async_call(
+            DOMAIN,
+            "cancel_scheduled_sms",
+            {"config_entry_id": entry.entry_id, "schedule_id": schedule_id},
+            blocking=True,
+        )
+    except ServiceValidationError as err:
+        return err
+    return None
+
+
+async def test_cancelling_twice_says_it_was_already_cancelled_or_sent(
+    hass: HomeAssistant, elibom_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """The second cancel meets Elibom's 404, and the error says what happened."""
+    await setup_entry(hass, elibom_entry)
+    schedule_id = await _schedule(hass, elibom_entry, minutes=60)
+
+    assert await _cancel(hass, elibom_entry, schedule_id) is None
+    err = await _cancel(hass, elibom_entry, schedule_id)
+
+    assert err is not None
+    assert_translated(err, "schedule_already_ended")
+    assert (
+        str(err) == f"The scheduled message {schedule_id} was already cancelled or sent"
+    )
+    assert (
+        len(simulator.requests_to("elibom", "DELETE", f"/schedules/{schedule_id}")) == 2
+    )
+    # An id this account never had keeps its own message.
+    unknown = await _cancel(hass, elibom_entry, "999999")
+    assert unknown is not None
+    assert unknown.translation_key == "schedule_not_found"
+
+
+async def test_cancelling_a_schedule_cancelled_elsewhere_says_so(
+    hass: HomeAssistant, elibom_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """A listed schedule Elibom no longer knows is cancelled: what was asked is done.
+
+    The same answer comes when the first DELETE's reply was lost and aiohttp sent
+    it again; a second cancel after that says it already ended.
+    """
+    await setup_entry(hass, elibom_entry)
+    events = listen(hass, EVENT_SCHEDULE_STATUS)
+    schedule_id = await _schedule(hass, elibom_entry, minutes=60)
+    simulator.elibom.schedules[schedule_id].status = "cancelled"
+
+    assert await _cancel(hass, elibom_entry, schedule_id) is None
+    assert [(e["schedule_id"], e["status"]) for e in events] == [
+        (schedule_id, "cancelled")
+    ]
+
+    err = await _cancel(hass, elibom_entry, schedule_id)
+    assert err is not None
+    assert err.translation_key == "schedule_already_ended"
+
+
+async def test_cancelling_a_schedule_that_was_sent_and_forgotten_says_so(
+    hass: HomeAssistant, elibom_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """Reported executed by the polls, then gone at Elibom (404): already cancelled or sent."""
+    await setup_entry(hass, elibom_entry)
+    events = listen(hass, EVENT_SCHEDULE_STATUS)
+    schedule_id = await _schedule(hass, elibom_entry, minutes=10)
+    simulator.advance(11 * 60)
+    await poll(hass)
+    assert [e["status"] for e in events] == ["executed"]
+    del simulator.elibom.schedules[schedule_id]
+
+    err = await _cancel(hass, elibom_entry, schedule_id)
+
+    assert err is not None
+    assert err.translation_key == "schedule_already_ended"
 
 
 @pytest.mark.parametrize("schedule_id", ["1410774/../account", "../users", "14 10"])

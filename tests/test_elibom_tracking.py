@@ -30,7 +30,7 @@ from tests.helpers import listen, state_of
 from tests.simulator import FaultKind, Simulator
 
 CREDITS = "sensor.tienda_dona_perez_credits"
-PENDING = "sensor.tienda_dona_perez_pending_deliveries"
+PENDING = "sensor.tienda_dona_perez_unconfirmed_sms"
 SCHEDULED = "sensor.tienda_dona_perez_scheduled_messages"
 USERS = "sensor.tienda_dona_perez_account_users"
 STORE_KEY = f"{DOMAIN}.01ELIBOMENTRY0000000000000"

@@ -54,7 +54,7 @@ NEW_TOKEN = "elibom-api-password-0002"
 NEW_KEY = "b5fd0971824f2051c61f2f8033f011bcef26132"
 ANA = "573001112222"
 FB_USER = "2291837465"
-PENDING = "sensor.tienda_dona_perez_pending_deliveries"
+PENDING = "sensor.tienda_dona_perez_unconfirmed_sms"
 SCHEDULED = "sensor.tienda_dona_perez_scheduled_messages"
 
 

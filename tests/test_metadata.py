@@ -180,7 +180,10 @@ def test_every_translation_key_used_in_the_code_exists() -> None:
         elif function == "FlowError":
             ok = key in flow_errors
         elif function == "async_abort" or function.startswith("_abort"):
-            ok = key in config["abort"]
+            ok = key in config["abort"] or any(
+                key in subentry["abort"]
+                for subentry in TRANSLATIONS["en"]["config_subentries"].values()
+            )
         else:
             continue
         if not ok:
@@ -205,3 +208,69 @@ def test_every_entity_translation_key_has_a_name_and_an_icon() -> None:
     for platform, keys in entity.items():
         assert set(keys) <= set(ICONS["entity"][platform]), platform
     assert set(ICONS["services"]) == set(SERVICES)
+
+
+# Attributes Home Assistant itself names (in its own translations).
+CORE_ATTRIBUTES = {
+    "friendly_name",
+    "icon",
+    "state_class",
+    "unit_of_measurement",
+    "device_class",
+    "event_types",
+    "supported_features",
+    "restored",
+}
+
+
+async def test_every_attribute_of_our_sensors_and_events_has_a_name_in_both_languages(
+    hass: HomeAssistant, elibom_entry: Any, aldeamo_entry: Any, simulator: Any
+) -> None:
+    """The more-info dialog shows "Canal", "Mensaje"... never the raw key."""
+    from homeassistant.helpers import entity_registry as er  # noqa: PLC0415
+
+    from tests.conftest import poll  # noqa: PLC0415
+
+    simulator.aldeamo.add_user("whatsapp", "573001112222", name="Ana")
+    await setup_entry(hass, elibom_entry)
+    await setup_entry(hass, aldeamo_entry)
+    simulator.advance(2)
+    simulator.aldeamo.write("whatsapp", "573001112222", "Hola")
+    await poll(hass, 31)
+
+    registry = er.async_get(hass)
+    checked = 0
+    for entity in registry.entities.values():
+        if entity.platform != "latam_messaging" or entity.domain not in (
+            "sensor",
+            "event",
+        ):
+            continue
+        state = hass.states.get(entity.entity_id)
+        assert state is not None
+        for attribute in set(state.attributes) - CORE_ATTRIBUTES:
+            for language, tree in TRANSLATIONS.items():
+                names = tree["entity"][entity.domain][entity.translation_key]
+                name = names["state_attributes"][attribute]["name"]
+                assert name.strip(), (language, entity.entity_id, attribute)
+            checked += 1
+    assert checked >= 11  # message, channel, client id... next time, schedules...
+    event = TRANSLATIONS["es"]["entity"]["event"]["messages_whatsapp"]
+    assert event["state_attributes"]["client_id"]["name"] == "Identificador del usuario"
+    assert event["state_attributes"]["message"]["name"] == "Mensaje"
+
+
+def test_account_fields_say_which_kind_of_account_they_take() -> None:
+    """The account picker is labelled for its provider, not "Integration" or "Account"."""
+    spanish = TRANSLATIONS["es"]["services"]
+    english = TRANSLATIONS["en"]["services"]
+    for service in ("send_sms", "cancel_scheduled_sms", "get_delivery"):
+        assert spanish[service]["fields"]["config_entry_id"]["name"] == (
+            "Cuenta de Elibom (SMS)"
+        )
+        assert english[service]["fields"]["config_entry_id"]["name"] == (
+            "Elibom account (SMS)"
+        )
+    bot = spanish["send_bot_message"]["fields"]["config_entry_id"]
+    assert bot["name"] == "Cuenta de bots de Aldeamo"
+    assert "Elibom" in bot["description"]

@@ -71,7 +71,7 @@ async def test_an_unreadable_elibom_store_starts_empty_and_says_so_once(
     ]
     assert len(warnings) == 1
     assert ELIBOM_KEY in warnings[0].getMessage()
-    state = hass.states.get("sensor.tienda_dona_perez_pending_deliveries")
+    state = hass.states.get("sensor.tienda_dona_perez_unconfirmed_sms")
     assert state is not None
     assert state.state == "0"
 
@@ -121,7 +121,7 @@ async def test_a_store_from_a_newer_version_is_not_trusted(
         "could not be read" in r.getMessage() and "newer" in r.getMessage()
         for r in caplog.records
     )
-    state = hass.states.get("sensor.tienda_dona_perez_pending_deliveries")
+    state = hass.states.get("sensor.tienda_dona_perez_unconfirmed_sms")
     assert state is not None
     assert state.state == "0"
 

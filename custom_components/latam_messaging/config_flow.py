@@ -19,6 +19,7 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import CONF_NAME, CONF_URL, CONF_USERNAME, CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.data_entry_flow import section
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.network import NoURLAvailableError
@@ -53,6 +54,7 @@ from .api import (
     account_digest,
 )
 from .const import (
+    CHANNEL_NAMES,
     CONF_ACCOUNT_ID,
     CONF_API_KEY,
     CONF_API_TOKEN,
@@ -85,6 +87,7 @@ from .validation import (
     client_id,
     has_control_characters,
     listening_channels,
+    masked,
     phone_number,
 )
 
@@ -194,10 +197,12 @@ class LatamMessagingConfigFlow(ConfigFlow, domain=DOMAIN):
     def async_get_supported_subentry_types(
         cls, config_entry: ConfigEntry
     ) -> dict[str, type[ConfigSubentryFlow]]:
-        """Recipients for an SMS account, contacts for a bot."""
-        if config_entry.data[CONF_PROVIDER] == PROVIDER_ELIBOM:
-            return {SUBENTRY_RECIPIENT: RecipientFlow}
-        return {SUBENTRY_CONTACT: ContactFlow}
+        """Recipients (for an SMS account) and contacts (for a bot), on every entry.
+
+        The integration page offers each type for every account of the integration;
+        on the wrong kind of account the flow says so at once (see each flow).
+        """
+        return {SUBENTRY_RECIPIENT: RecipientFlow, SUBENTRY_CONTACT: ContactFlow}
 
     @staticmethod
     @callback
@@ -509,14 +514,66 @@ class LatamOptionsFlow(OptionsFlow):
                 CONF_PLAIN_ALPHABET: DEFAULT_PLAIN_ALPHABET,
                 CONF_DEFAULT_COUNTRY_CODE: DEFAULT_COUNTRY_CODE,
             }
+            fields |= _inbound_sms_section(self.hass, entry)
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(
                 vol.Schema(fields), defaults | dict(entry.options) | (user_input or {})
             ),
             errors=errors,
-            description_placeholders={"webhook_url": _webhook_url(self.hass, entry)},
+            description_placeholders={
+                "account": entry.title,
+                "webhook_url": _webhook_url(self.hass, entry),
+            },
         )
+
+
+INBOUND_SMS = "inbound_sms"
+"""The options' section (Elibom only) that shows the address for incoming SMS."""
+
+
+def _inbound_sms_section(
+    hass: HomeAssistant, entry: ConfigEntry
+) -> dict[vol.Marker, Any]:
+    """Show the inbound-SMS address in a field of its own, to copy from.
+
+    Its label says whether the internet can reach it; what is typed there is
+    ignored when the options are saved.
+    """
+    url, public = _public_webhook_url(hass, entry)
+    key = "webhook_url" if public else "local_webhook_url"
+    return {
+        vol.Optional(INBOUND_SMS): section(
+            vol.Schema(
+                {
+                    vol.Optional(
+                        key, description={"suggested_value": url}
+                    ): TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
+                }
+            ),
+            {"collapsed": False},
+        )
+    }
+
+
+def _public_webhook_url(hass: HomeAssistant, entry: ConfigEntry) -> tuple[str, bool]:
+    """Return the inbound-SMS URL, preferring the external one, and if it is public."""
+    webhook_id = str(entry.data.get(CONF_WEBHOOK_ID) or "")
+    try:
+        url = webhook.async_generate_url(hass, webhook_id, allow_internal=False)
+    except NoURLAvailableError:
+        return _webhook_url(hass, entry), False
+    host = URL(url).host or ""
+    return url, not (_is_loopback(host) or _is_private(host))
+
+
+def _is_private(host: str) -> bool:
+    if host.endswith(".local"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_private
+    except ValueError:
+        return False
 
 
 def _webhook_url(hass: HomeAssistant, entry: ConfigEntry) -> str:
@@ -539,7 +596,9 @@ class RecipientFlow(ConfigSubentryFlow):
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
     ) -> SubentryFlowResult:
-        """Add a recipient."""
+        """Add a recipient to an Elibom account; a bot's people are contacts."""
+        if self._get_entry().data[CONF_PROVIDER] != PROVIDER_ELIBOM:
+            return self.async_abort(reason="not_an_elibom_account")
         return await self._form("user", user_input)
 
     async def async_step_reconfigure(
@@ -581,10 +640,21 @@ class RecipientFlow(ConfigSubentryFlow):
                     return self.async_update_and_abort(
                         entry, current, title=name, data=data, unique_id=number
                     )
-                return self.async_create_entry(title=name, data=data, unique_id=number)
+                return self.async_create_entry(
+                    title=name,
+                    data=data,
+                    unique_id=number,
+                    description="added",
+                    description_placeholders={"name": name, "number": masked(number)},
+                )
         suggested = dict(current.data) if current else {}
         return self.async_show_form(
             step_id=step_id,
+            description_placeholders={
+                "number": masked(str(current.data.get(CONF_PHONE_NUMBER, "")))
+                if current
+                else ""
+            },
             data_schema=self.add_suggested_values_to_schema(
                 vol.Schema(
                     {
@@ -598,15 +668,6 @@ class RecipientFlow(ConfigSubentryFlow):
             ),
             errors=errors,
         )
-
-
-CHANNEL_NAMES = {
-    "facebook": "Facebook",
-    "sms": "SMS",
-    "twitter": "Twitter",
-    "web": "Web",
-    "whatsapp": "WhatsApp",
-}
 
 
 def _anonymous_name(channel: str, user: str) -> str:
@@ -628,7 +689,9 @@ class ContactFlow(ConfigSubentryFlow):
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
     ) -> SubentryFlowResult:
-        """Choose the channel."""
+        """Choose the channel (of an Aldeamo bot; SMS recipients are Elibom's)."""
+        if self._get_entry().data[CONF_PROVIDER] != PROVIDER_ALDEAMO:
+            return self.async_abort(reason="not_an_aldeamo_account")
         if user_input is not None and user_input.get(CONF_CHANNEL) in SENDING_CHANNELS:
             self._channel = user_input[CONF_CHANNEL]
             return await self.async_step_details()
@@ -717,7 +780,15 @@ class ContactFlow(ConfigSubentryFlow):
                         entry, current, title=name, data=data, unique_id=unique_id
                     )
                 return self.async_create_entry(
-                    title=name, data=data, unique_id=unique_id
+                    title=name,
+                    data=data,
+                    unique_id=unique_id,
+                    description="added",
+                    description_placeholders={
+                        "name": name,
+                        "channel": CHANNEL_NAMES.get(self._channel, self._channel),
+                        "client_id": masked(user),
+                    },
                 )
         suggested = dict(current.data) if current else {}
         return self.async_show_form(

@@ -37,6 +37,14 @@ SUBENTRY_CONTACT: Final = "contact"
 CONF_PHONE_NUMBER: Final = "phone_number"
 CONF_CHANNEL: Final = "channel"
 CONF_CLIENT_ID: Final = "client_id"
+CHANNEL_NAMES: Final = {
+    "facebook": "Facebook",
+    "sms": "SMS",
+    "twitter": "Twitter",
+    "web": "Web",
+    "whatsapp": "WhatsApp",
+}
+"""Channel names as their owners write them, the same in every language."""
 
 # Actions and their fields
 SERVICE_SEND_SMS: Final = "send_sms"

@@ -61,6 +61,7 @@ from .const import (
 )
 from .deliveries import SeenSchedule, schedule_seen
 from .errors import action_error, update_error, validation_error
+from .number_format import format_number
 from .store import AldeamoStore, ElibomStore, EntryStore, PendingEvent
 from .validation import listening_channels
 
@@ -355,8 +356,10 @@ class ElibomCoordinator(LatamCoordinator[ElibomData, deliveries.ElibomState]):
                 translation_key="low_credit",
                 translation_placeholders={
                     "account": self.config_entry.title,
-                    "credits": f"{account.credits:g}",
-                    "threshold": f"{threshold:g}",
+                    "credits": format_number(
+                        account.credits, self.hass.config.language
+                    ),
+                    "threshold": format_number(threshold, self.hass.config.language),
                 },
             )
         else:
@@ -438,6 +441,11 @@ class ElibomCoordinator(LatamCoordinator[ElibomData, deliveries.ElibomState]):
         try:
             await self._keep_going(self.client.cancel(schedule_id))
         except (NotFoundError, ValueError) as err:
+            if schedule_id in state.settled:
+                # This entry saw it end: a second cancel, or one after it was sent.
+                raise validation_error(
+                    "schedule_already_ended", schedule_id=schedule_id
+                ) from err
             if not await self._cancelled_already(schedule_id):
                 raise validation_error(
                     "schedule_not_found", schedule_id=schedule_id
@@ -458,8 +466,9 @@ class ElibomCoordinator(LatamCoordinator[ElibomData, deliveries.ElibomState]):
     async def _cancelled_already(self, schedule_id: str) -> bool:
         """Tell a cancel whose answer was lost (and was repeated) from an unknown id.
 
-        A schedule this entry saw waiting that the provider no longer knows was
-        cancelled by the first try; one that was sent meanwhile is a conflict.
+        A schedule this entry saw waiting that the provider no longer knows is
+        cancelled (by the first try, or on Elibom's site): what was asked is done.
+        One that was sent meanwhile is a conflict.
         """
         if not deliveries.scheduled(self.store.state, schedule_id):
             return False

@@ -9,8 +9,15 @@ from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .api import ALDEAMO_URL, ELIBOM_URL
-from .const import DOMAIN
+from .const import (
+    CHANNEL_NAMES,
+    CONF_CHANNEL,
+    CONF_CLIENT_ID,
+    CONF_PHONE_NUMBER,
+    DOMAIN,
+)
 from .coordinator import AldeamoCoordinator, ElibomCoordinator
+from .validation import masked
 
 
 class LatamEntity[CoordinatorT: ElibomCoordinator | AldeamoCoordinator](
@@ -46,7 +53,11 @@ def account_device_info(
         identifiers={(DOMAIN, coordinator.config_entry.entry_id)},
         name=coordinator.config_entry.title,
         manufacturer=coordinator.provider_name,
-        model="SMS" if elibom else "Bots",
+        # Home Assistant translates no device model: these read alike in every
+        # language (the service, or the channels the bot listens on).
+        model=" · ".join(_channel_names(coordinator))
+        if isinstance(coordinator, AldeamoCoordinator)
+        else "SMS",
         entry_type=DeviceEntryType.SERVICE,
         configuration_url=ELIBOM_URL if elibom else ALDEAMO_URL.removesuffix("/bots"),
     )
@@ -60,16 +71,32 @@ def subentry_device_info(
     Home Assistant wants every device to belong to a single subentry, so each
     recipient or contact has its own, linked to the account's.
     """
-    elibom = isinstance(coordinator, ElibomCoordinator)
     return DeviceInfo(
         identifiers={
             (DOMAIN, f"{coordinator.config_entry.entry_id}_{subentry.subentry_id}")
         },
         name=subentry.title,
         manufacturer=coordinator.provider_name,
-        model="Recipient" if elibom else "Contact",
+        model=subentry_model(subentry),
         entry_type=DeviceEntryType.SERVICE,
     )
+
+
+def subentry_model(subentry: ConfigSubentry) -> str:
+    """Say what a recipient or contact is: the channel and the end of the number or id.
+
+    Shown as the device's model, so the device page tells which number was saved
+    without showing the whole of it.
+    """
+    if CONF_PHONE_NUMBER in subentry.data:
+        return f"SMS {masked(str(subentry.data[CONF_PHONE_NUMBER]))}"
+    channel = str(subentry.data.get(CONF_CHANNEL, ""))
+    user = str(subentry.data.get(CONF_CLIENT_ID, ""))
+    return f"{CHANNEL_NAMES.get(channel, channel)} {masked(user)}".strip()
+
+
+def _channel_names(coordinator: AldeamoCoordinator) -> list[str]:
+    return [CHANNEL_NAMES.get(channel, channel) for channel in coordinator.channels]
 
 
 @callback

@@ -113,7 +113,13 @@ def _coordinator[CoordinatorT: (ElibomCoordinator, AldeamoCoordinator)](
         raise validation_error("entry_not_found", config_entry_id=shown(entry_id))
     provider = PROVIDER_ELIBOM if kind is ElibomCoordinator else PROVIDER_ALDEAMO
     if entry.data[CONF_PROVIDER] != provider:
-        raise validation_error("wrong_provider", title=entry.title, provider=provider)
+        # The message names both kinds of account in words, in the user's language.
+        raise validation_error(
+            "needs_elibom_account"
+            if provider == PROVIDER_ELIBOM
+            else "needs_aldeamo_account",
+            title=entry.title,
+        )
     if entry.state is not ConfigEntryState.LOADED or not isinstance(
         coordinator := entry.runtime_data, kind
     ):

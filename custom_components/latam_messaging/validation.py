@@ -161,3 +161,11 @@ def shown(value: str) -> str:
     """Show a bad value in an error: never a huge or unprintable one."""
     printable = "".join(c if c.isprintable() else "�" for c in value)
     return printable if len(printable) <= 40 else printable[:37] + "…"
+
+
+def masked(value: str, visible: int = 4) -> str:
+    """Hide a number or user id but its last digits, to show what was saved."""
+    value = value.strip()
+    if len(value) <= visible:
+        return "•" * len(value)
+    return "•" * (len(value) - visible) + value[-visible:]

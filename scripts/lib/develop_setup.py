@@ -1,8 +1,10 @@
 """Prepare the development Home Assistant through its own APIs, idempotently.
 
-Onboards it (a user, the core settings), adds one Elibom and one Aldeamo account
+Onboards it (a user, the core settings, Home Assistant's language: --language es
+makes the entity names Spanish too), adds one Elibom and one Aldeamo account
 against the provider simulator through the config-flow API, one recipient and one
-contact through the subentry-flow API, and saves a dashboard. Run by scripts/develop
+contact through the subentry-flow API, and saves the demo's own dashboard, shown
+in the sidebar (/latam-messaging). Run by scripts/develop
 once Home Assistant answers; a second run finds everything done and changes nothing.
 With --no-accounts it only onboards (the browser test adds the accounts through the UI).
 """
@@ -124,6 +126,8 @@ async def onboard_or_log_in(api: Api, language: str) -> None:
                 await api.call(
                     "DELETE", f"/api/config/config_entries/entry/{entry['entry_id']}"
                 )
+    if "user" not in done:
+        await set_language(api, language)
     if "analytics" not in done:
         await api.call("POST", "/api/onboarding/analytics")
     if "integration" not in done:
@@ -151,6 +155,15 @@ async def confirm_http_settings(api: Api) -> None:
         return
     await api.websocket({"type": "http/config/promote"})
     print("    confirmed the HTTP settings (Home Assistant reverts them otherwise)")
+
+
+async def set_language(api: Api, language: str) -> None:
+    """Set Home Assistant's own language, as Settings → System → General does.
+
+    The server's language names new entities and the texts it writes (repairs,
+    notifications); the user's own language only translates the frontend.
+    """
+    await api.websocket({"type": "config/core/update", "language": language})
 
 
 async def run_flow(
@@ -229,29 +242,36 @@ async def configure(api: Api, simulator: str) -> None:
         print("    added the Aldeamo bot and the contact María (WhatsApp)")
 
 
-async def save_dashboard(api: Api) -> None:
-    """Save the default dashboard, built from the integration's entities."""
-    states = await api.call("GET", "/api/states")
-    ours = {
-        entry["entity_id"]
-        for entry in await api.websocket({"type": "config/entity_registry/list"})
-        if entry["platform"] == DOMAIN
-    }
-    ids = sorted(state["entity_id"] for state in states if state["entity_id"] in ours)
+DASHBOARD = "latam-messaging"
+"""The demo dashboard's address (/latam-messaging), in the sidebar."""
 
-    def having(suffix: str) -> list[str]:
-        return [i for i in ids if i.endswith(suffix)]
+
+async def save_dashboard(api: Api) -> None:
+    """Create the demo's own dashboard if needed and save it, built from our entities."""
+    states = {state["entity_id"] for state in await api.call("GET", "/api/states")}
+    # By translation key, not by entity id: ids follow the language at registration.
+    ours = sorted(
+        (entry["translation_key"] or "", entry["entity_id"])
+        for entry in await api.websocket({"type": "config/entity_registry/list"})
+        if entry["platform"] == DOMAIN and entry["entity_id"] in states
+    )
+    ids = [entity_id for _, entity_id in ours]
+
+    def having(key: str) -> list[str]:
+        return [
+            entity_id for translation_key, entity_id in ours if translation_key == key
+        ]
 
     sms = [
-        *having("_credits"),
-        *having("_pending_deliveries"),
-        *having("_scheduled_messages"),
-        *having("_account_users"),
+        *having("credits"),
+        *having("pending_deliveries"),
+        *having("scheduled_messages"),
+        *having("account_users"),
     ]
     bots = [
-        i
-        for i in ids
-        if i.startswith("sensor.") and i.endswith("_users") and i not in sms
+        entity_id
+        for translation_key, entity_id in ours
+        if translation_key.startswith("users_")
     ]
     events = [i for i in ids if i.startswith("event.")]
     notify = [i for i in ids if i.startswith("notify.")]
@@ -283,7 +303,22 @@ async def save_dashboard(api: Api) -> None:
             }
         ],
     }
-    await api.websocket({"type": "lovelace/config/save", "config": config})
+    dashboards = await api.websocket({"type": "lovelace/dashboards/list"})
+    if not any(board["url_path"] == DASHBOARD for board in dashboards):
+        await api.websocket(
+            {
+                "type": "lovelace/dashboards/create",
+                "url_path": DASHBOARD,
+                "title": "LatAm Messaging",
+                "icon": "mdi:message-text-outline",
+                "show_in_sidebar": True,
+                "require_admin": False,
+                "mode": "storage",
+            }
+        )
+    await api.websocket(
+        {"type": "lovelace/config/save", "url_path": DASHBOARD, "config": config}
+    )
 
 
 async def main() -> int:
@@ -318,6 +353,7 @@ async def main() -> int:
         if not args.no_accounts:
             await configure(api, args.simulator)
             await save_dashboard(api)
+            print(f"    dashboard: {args.url}/{DASHBOARD} (in the sidebar)")
     return 0
 
 

@@ -1,0 +1,115 @@
+"""scripts/develop's setup against a real Home Assistant: its language and its dashboard."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+import importlib.util
+import logging
+from pathlib import Path
+from types import ModuleType
+
+from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from tests.conftest import setup_entry
+
+SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "lib" / "develop_setup.py"
+
+
+@pytest.fixture(autouse=True)
+def quiet_websocket() -> Generator[None]:
+    """Keep the WebSocket API's debug echo of every message out of the log guard.
+
+    Like the bus's "Bus:Handling", it repeats whole answers (tokens, registries) by
+    design; the scripts' own output is what these tests look at.
+    """
+    logger = logging.getLogger("homeassistant.components.websocket_api")
+    level = logger.level
+    logger.setLevel(logging.INFO)
+    yield
+    logger.setLevel(level)
+
+
+def _develop_setup() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("develop_setup", SCRIPT)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+async def _api(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, token: str
+) -> object:
+    client = await hass_client()
+    script = _develop_setup()
+    api = script.Api(client.session, str(client.make_url("")).rstrip("/"))
+    api.token = token
+    return api
+
+
+async def test_the_demo_dashboard_is_its_own_in_the_sidebar_and_saved_once(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    hass_access_token: str,
+    elibom_entry: MockConfigEntry,
+    aldeamo_entry: MockConfigEntry,
+) -> None:
+    """/latam-messaging, shown in the sidebar, with the SMS and bot cards; a rerun adds none."""
+    for component in (
+        "webhook",
+        "repairs",
+        "api",
+        "websocket_api",
+        "config",
+        "lovelace",
+    ):
+        assert await async_setup_component(hass, component, {})
+    await setup_entry(hass, elibom_entry)
+    await setup_entry(hass, aldeamo_entry)
+    script = _develop_setup()
+    api = await _api(hass, hass_client, hass_access_token)
+
+    await script.save_dashboard(api)
+    await script.save_dashboard(api)
+
+    boards = await api.websocket({"type": "lovelace/dashboards/list"})  # type: ignore[attr-defined]
+    assert [(b["url_path"], b["show_in_sidebar"]) for b in boards] == [
+        ("latam-messaging", True)
+    ]
+    config = await api.websocket(  # type: ignore[attr-defined]
+        {"type": "lovelace/config", "url_path": "latam-messaging"}
+    )
+    cards = {card["title"]: card for card in config["views"][0]["cards"]}
+    assert cards["SMS (Elibom)"]["entities"] == [
+        "sensor.tienda_dona_perez_credits",
+        "sensor.tienda_dona_perez_unconfirmed_sms",
+        "sensor.tienda_dona_perez_scheduled_messages",
+        "sensor.tienda_dona_perez_account_users",
+    ]
+    assert "sensor.aldeamo_bots_whatsapp_users" in cards["Bots (Aldeamo)"]["entities"]
+
+
+async def test_a_spanish_demo_sets_home_assistants_own_language_before_any_account(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    hass_access_token: str,
+    elibom_entry: MockConfigEntry,
+) -> None:
+    """--language es: Home Assistant speaks Spanish, so the accounts' entities do too."""
+    for component in ("webhook", "repairs", "api", "websocket_api", "config"):
+        assert await async_setup_component(hass, component, {})
+    script = _develop_setup()
+    api = await _api(hass, hass_client, hass_access_token)
+    assert hass.config.language == "en"
+
+    await script.set_language(api, "es")
+    await setup_entry(hass, elibom_entry)
+
+    assert hass.config.language == "es"
+    assert hass.states.get("sensor.tienda_dona_perez_sms_sin_confirmar") is not None
+    assert hass.states.get("sensor.tienda_dona_perez_creditos") is not None
