@@ -1,0 +1,224 @@
+"""Assist over chat and SMS: the people allowed talk to the home, nobody else does."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.homeassistant.exposed_entities import (
+    async_expose_entity,
+)
+from homeassistant.config_entries import ConfigSubentryData
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.setup import async_setup_component
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.latam_messaging import sms_parts
+from custom_components.latam_messaging.assist import sms_answer
+from custom_components.latam_messaging.const import DOMAIN, EVENT_MESSAGE_RECEIVED
+from tests.conftest import poll, setup_entry
+from tests.const import WEBHOOK_ID
+from tests.helpers import listen, state_of, with_subentries
+from tests.simulator import Simulator
+
+ANA = "573001112222"
+BETO = "573004445555"
+CARLA = "573007778888"
+MAMA = "573104445555"
+KITCHEN = "input_boolean.kitchen_light"
+
+
+async def _home(hass: HomeAssistant) -> None:
+    """Assist with Home Assistant's own agent and one entity exposed to it."""
+    assert await async_setup_component(hass, "homeassistant", {})
+    assert await async_setup_component(hass, "conversation", {})
+    assert await async_setup_component(
+        hass,
+        "input_boolean",
+        {"input_boolean": {"kitchen_light": {"name": "Kitchen light"}}},
+    )
+    async_expose_entity(hass, "conversation", KITCHEN, True)
+    await hass.async_block_till_done()
+
+
+def _contacts(entry: MockConfigEntry) -> MockConfigEntry:
+    return with_subentries(
+        entry,
+        ConfigSubentryData(
+            data={
+                "name": "Ana",
+                "channel": "whatsapp",
+                "client_id": ANA,
+                "assist": True,
+                "agent_id": "conversation.home_assistant",
+            },
+            subentry_type="contact",
+            title="Ana",
+            unique_id=f"whatsapp:{ANA}",
+        ),
+        ConfigSubentryData(
+            data={"name": "Beto", "channel": "whatsapp", "client_id": BETO},
+            subentry_type="contact",
+            title="Beto",
+            unique_id=f"whatsapp:{BETO}",
+        ),
+    )
+
+
+def _answers_to(simulator: Simulator, client_id: str) -> list[str]:
+    return [
+        str(request.form["msg"])
+        for request in simulator.requests_to("aldeamo", "POST", "/messages")
+        if request.form["client_id"] == client_id
+    ]
+
+
+async def test_a_contact_with_assist_turns_on_the_light_and_gets_one_answer(
+    hass: HomeAssistant, aldeamo_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """Ana is answered on WhatsApp; Beto (no assist) and Carla (no contact) are not."""
+    await _home(hass)
+    for user in (ANA, BETO, CARLA):
+        simulator.aldeamo.add_user("whatsapp", user)
+    await setup_entry(hass, _contacts(aldeamo_entry))
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
+
+    simulator.advance(5)
+    simulator.aldeamo.write("whatsapp", ANA, "turn on the kitchen light")
+    await poll(hass)
+    assert state_of(hass, KITCHEN) == "on"
+    assert len(_answers_to(simulator, ANA)) == 1
+    assert [e.get("assist") for e in events] == [True]
+
+    simulator.advance(5)
+    simulator.aldeamo.write("whatsapp", BETO, "turn off the kitchen light")
+    simulator.aldeamo.write("whatsapp", CARLA, "turn off the kitchen light")
+    await poll(hass)
+    assert state_of(hass, KITCHEN) == "on"
+    assert _answers_to(simulator, BETO) == []
+    assert _answers_to(simulator, CARLA) == []
+    assert [e.get("assist") for e in events] == [True, None, None]
+
+    # A follow-up in the same conversation.
+    simulator.advance(5)
+    simulator.aldeamo.write("whatsapp", ANA, "turn off the kitchen light")
+    await poll(hass)
+    assert state_of(hass, KITCHEN) == "off"
+    assert len(_answers_to(simulator, ANA)) == 2
+
+    # A restart answers nothing again.
+    assert await hass.config_entries.async_unload(aldeamo_entry.entry_id)
+    assert await hass.config_entries.async_setup(aldeamo_entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    await poll(hass)
+    assert len(_answers_to(simulator, ANA)) == 2
+
+
+async def test_history_is_never_answered(
+    hass: HomeAssistant, aldeamo_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """What Ana wrote before the channel was first read is not sent to Assist."""
+    await _home(hass)
+    simulator.aldeamo.write("whatsapp", ANA, "turn on the kitchen light")
+    simulator.advance(60)
+    await setup_entry(hass, _contacts(aldeamo_entry))
+    await poll(hass)
+    assert state_of(hass, KITCHEN) == "off"
+    assert _answers_to(simulator, ANA) == []
+
+
+async def test_sixty_messages_in_half_an_hour_get_twenty_answers_and_one_repair(
+    hass: HomeAssistant,
+    aldeamo_entry: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A loop past the limit: events still fire, one issue names Ana, it clears itself."""
+    await _home(hass)
+    simulator.aldeamo.add_user("whatsapp", ANA)
+    entry = _contacts(aldeamo_entry)
+    await setup_entry(hass, entry)
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
+    issues = ir.async_get(hass)
+
+    for _ in range(60):
+        freezer.tick(timedelta(seconds=30))
+        simulator.advance(30)
+        simulator.aldeamo.write("whatsapp", ANA, "turn on the kitchen light")
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert len(events) == 60
+    assert len(_answers_to(simulator, ANA)) == 20
+    assert sum(1 for e in events if e.get("assist")) == 20
+    ours = [i for (domain, _), i in issues.issues.items() if domain == DOMAIN]
+    assert len(ours) == 1
+    assert ours[0].translation_placeholders == {"name": "Ana", "limit": "20"}
+
+    freezer.tick(timedelta(minutes=31))
+    simulator.advance(31 * 60)
+    simulator.aldeamo.write("whatsapp", ANA, "turn off the kitchen light")
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert len(_answers_to(simulator, ANA)) == 21
+    assert state_of(hass, KITCHEN) == "off"
+    assert not [i for (domain, _) in issues.issues if domain == DOMAIN]
+
+
+async def test_an_elibom_recipient_gets_an_sms_answer_through_the_webhook(
+    hass: HomeAssistant,
+    elibom_entry: MockConfigEntry,
+    simulator: Simulator,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """Mamá's SMS turns on the light; the answer is one plain SMS to her only."""
+    await _home(hass)
+    entry = with_subentries(
+        elibom_entry,
+        ConfigSubentryData(
+            data={"name": "Mamá", "phone_number": MAMA, "assist": True},
+            subentry_type="recipient",
+            title="Mamá",
+            unique_id=MAMA,
+        ),
+    )
+    await setup_entry(hass, entry)
+    client = await hass_client_no_auth()
+
+    await client.get(
+        f"/api/webhook/{WEBHOOK_ID}",
+        params={"from": MAMA, "text": "turn on the kitchen light"},
+    )
+    await client.get(
+        f"/api/webhook/{WEBHOOK_ID}",
+        params={"from": ANA, "text": "turn off the kitchen light"},
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert state_of(hass, KITCHEN) == "on"
+    (post,) = simulator.requests_to("elibom", "POST", "/messages")
+    assert post.json["to"] == MAMA
+    text = str(post.json["text"])
+    assert sms_parts.encoding(text) == "gsm7"
+    assert sms_parts.length(text) <= 160
+
+    # A restart answers nothing twice.
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert len(simulator.requests_to("elibom", "POST", "/messages")) == 1
+
+
+def test_a_long_answer_is_one_plain_sms_cut_with_an_ellipsis() -> None:
+    """Accents are folded, the end is cut with three dots, one part only."""
+    text = sms_answer("La luz de la cocina está encendida. " * 10)
+    assert text.endswith("...")
+    assert sms_parts.encoding(text) == "gsm7"
+    assert sms_parts.segments(text) == 1
+    assert "está" not in text and "esta" in text
+    assert sms_answer("Listo 👍") == "Listo 👍"
