@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.components.homeassistant.exposed_entities import (
-    async_expose_entity,
-)
+from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
@@ -167,7 +165,7 @@ async def test_sixty_messages_in_half_an_hour_get_twenty_answers_and_one_repair(
     await hass.async_block_till_done(wait_background_tasks=True)
     assert len(_answers_to(simulator, ANA)) == 21
     assert state_of(hass, KITCHEN) == "off"
-    assert not [i for (domain, _) in issues.issues if domain == DOMAIN]
+    assert not [key for key in issues.issues if key[0] == DOMAIN]
 
 
 async def test_an_elibom_recipient_gets_an_sms_answer_through_the_webhook(
