@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
@@ -10,6 +11,7 @@ from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
+import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
@@ -23,12 +25,14 @@ from tests.conftest import poll, setup_entry
 from tests.const import WEBHOOK_ID
 from tests.helpers import listen, state_of, with_subentries
 from tests.simulator import Simulator
+from tests.simulator.faults import FaultKind
 
 ANA = "573001112222"
 BETO = "573004445555"
 CARLA = "573007778888"
 MAMA = "573104445555"
 KITCHEN = "input_boolean.kitchen_light"
+STORE_KEY = f"{DOMAIN}.01ALDEAMOENTRY000000000000"
 
 
 async def _home(hass: HomeAssistant) -> None:
@@ -220,3 +224,128 @@ def test_a_long_answer_is_one_plain_sms_cut_with_an_ellipsis() -> None:
     assert sms_parts.segments(text) == 1
     assert "está" not in text and "esta" in text
     assert sms_answer("Listo 👍") == "Listo 👍"
+
+
+async def test_a_refused_answer_is_logged_once_and_never_sent_again(
+    hass: HomeAssistant,
+    aldeamo_entry: MockConfigEntry,
+    simulator: Simulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The provider refuses the answer: one warning, no retry at the next polls."""
+    await _home(hass)
+    simulator.aldeamo.add_user("whatsapp", ANA)
+    await setup_entry(hass, _contacts(aldeamo_entry))
+    simulator.fail_next(FaultKind.STATUS, status=500, method="POST", path="/messages")
+
+    simulator.advance(5)
+    simulator.aldeamo.write("whatsapp", ANA, "turn on the kitchen light")
+    await poll(hass)
+    await poll(hass)
+    await poll(hass)
+
+    assert state_of(hass, KITCHEN) == "on"
+    assert len(simulator.requests_to("aldeamo", "POST", "/messages")) == 1
+    assert simulator.aldeamo.sent == []
+    warnings = [r for r in caplog.records if "Assist could not answer" in r.message]
+    assert len(warnings) == 1
+    assert "Ana" in warnings[0].message
+
+
+@pytest.mark.parametrize(("answered_before", "answers"), [(True, 0), (False, 1)])
+async def test_an_event_replayed_after_a_crash_is_answered_at_most_once(
+    hass: HomeAssistant,
+    aldeamo_entry: MockConfigEntry,
+    simulator: Simulator,
+    hass_storage: dict[str, Any],
+    answered_before: bool,
+    answers: int,
+) -> None:
+    """A stored event fires at start-up; it is answered only if it was not already."""
+    await _home(hass)
+    simulator.aldeamo.add_user("whatsapp", ANA)
+    message = {
+        "config_entry_id": aldeamo_entry.entry_id,
+        "provider": "aldeamo",
+        "channel": "whatsapp",
+        "client_id": ANA,
+        "name": "Ana",
+        "message": "turn on the kitchen light",
+        "message_id": "77",
+        "time": "2026-11-24T15:00:00+00:00",
+    }
+    hass_storage[STORE_KEY] = {
+        "version": 1,
+        "minor_version": 2,
+        "key": STORE_KEY,
+        "data": {
+            "channels": {},
+            "outbox": [{"event_type": EVENT_MESSAGE_RECEIVED, "data": message}],
+            "assist": {"answered": ["77"] if answered_before else []},
+        },
+    }
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
+    await setup_entry(hass, _contacts(aldeamo_entry))
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert [e["message_id"] for e in events] == ["77"]
+    assert len(_answers_to(simulator, ANA)) == answers
+    assert state_of(hass, KITCHEN) == ("on" if answers else "off")
+
+
+async def test_the_assist_fields_are_kept_only_while_assist_is_on(
+    hass: HomeAssistant, elibom_entry: MockConfigEntry, aldeamo_entry: MockConfigEntry
+) -> None:
+    """Add with assist on keeps assist and the agent; turning it off removes both."""
+    await setup_entry(hass, elibom_entry)
+    result = await hass.config_entries.subentries.async_init(
+        (elibom_entry.entry_id, "recipient"), context={"source": "user"}
+    )
+    assert {"assist", "agent_id"} <= {str(k) for k in result["data_schema"].schema}
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {"name": "Mamá", "phone_number": "310 444 5555", "assist": True},
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    (subentry,) = elibom_entry.subentries.values()
+    assert dict(subentry.data) == {
+        "name": "Mamá",
+        "phone_number": MAMA,
+        "assist": True,
+        "agent_id": "conversation.home_assistant",
+    }
+
+    result = await hass.config_entries.subentries.async_init(
+        (elibom_entry.entry_id, "recipient"),
+        context={"source": "reconfigure", "subentry_id": subentry.subentry_id},
+    )
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"name": "Mamá", "phone_number": MAMA, "assist": False}
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert dict(elibom_entry.subentries[subentry.subentry_id].data) == {
+        "name": "Mamá",
+        "phone_number": MAMA,
+    }
+
+    simulator_user = "573001112222"
+    await setup_entry(hass, aldeamo_entry)
+    result = await hass.config_entries.subentries.async_init(
+        (aldeamo_entry.entry_id, "contact"), context={"source": "user"}
+    )
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"channel": "whatsapp"}
+    )
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {
+            "client_id": simulator_user,
+            "name": "Ana",
+            "assist": True,
+            "agent_id": "conversation.home_assistant",
+        },
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    (contact,) = aldeamo_entry.subentries.values()
+    assert contact.data["assist"] is True
+    assert contact.data["agent_id"] == "conversation.home_assistant"
