@@ -349,3 +349,42 @@ async def test_the_assist_fields_are_kept_only_while_assist_is_on(
     (contact,) = aldeamo_entry.subentries.values()
     assert contact.data["assist"] is True
     assert contact.data["agent_id"] == "conversation.home_assistant"
+
+
+async def test_an_agent_that_is_gone_is_logged_once_and_nothing_is_sent(
+    hass: HomeAssistant,
+    aldeamo_entry: MockConfigEntry,
+    simulator: Simulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The contact's agent was removed: a warning, no answer, the event still fires."""
+    await _home(hass)
+    simulator.aldeamo.add_user("whatsapp", ANA)
+    entry = with_subentries(
+        aldeamo_entry,
+        ConfigSubentryData(
+            data={
+                "name": "Ana",
+                "channel": "whatsapp",
+                "client_id": ANA,
+                "assist": True,
+                "agent_id": "conversation.removed_agent",
+            },
+            subentry_type="contact",
+            title="Ana",
+            unique_id=f"whatsapp:{ANA}",
+        ),
+    )
+    await setup_entry(hass, entry)
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
+
+    simulator.advance(5)
+    simulator.aldeamo.write("whatsapp", ANA, "turn on the kitchen light")
+    await poll(hass)
+    await poll(hass)
+
+    assert len(events) == 1
+    assert state_of(hass, KITCHEN) == "off"
+    assert _answers_to(simulator, ANA) == []
+    warnings = [r for r in caplog.records if "Assist could not answer" in r.message]
+    assert len(warnings) == 1

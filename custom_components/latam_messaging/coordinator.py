@@ -216,7 +216,8 @@ class LatamCoordinator[DataT, StateT](DataUpdateCoordinator[DataT]):
             speech = str(result.response.speech.get("plain", {}).get("speech", ""))
             if speech:
                 await self._async_send_answer(message, speech)
-        except (HomeAssistantError, LatamMessagingError) as err:
+        except (HomeAssistantError, LatamMessagingError, ValueError) as err:
+            # ValueError: the chosen agent no longer exists.
             LOGGER.warning("Assist could not answer %s: %s", who.name, err)
 
     async def _async_send_answer(self, message: dict[str, Any], speech: str) -> None:
