@@ -281,17 +281,6 @@ def test_recipient_and_notify(
     flow.get_by_role(
         "textbox", name=integration_text("en", *recipient, *labels, "phone_number")
     ).fill(RECIPIENT_NUMBER)
-    # Assist is offered, off unless turned on, with what it allows said plainly.
-    expect(
-        flow.get_by_text(integration_text("en", *recipient, *labels, "assist"))
-    ).to_be_visible()
-    expect(
-        flow.get_by_text(
-            integration_text(
-                "en", *recipient, "step", "user", "data_description", "assist"
-            )
-        )
-    ).to_be_visible()
     shot("add-recipient-form")
     flow.get_by_role("button", name=ui["submit"]).click()
     expect(flow.get_by_text(RECIPIENT)).to_be_visible()
