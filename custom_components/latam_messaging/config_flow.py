@@ -25,6 +25,8 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.network import NoURLAvailableError
 from homeassistant.helpers.selector import (
     BooleanSelector,
+    ConversationAgentSelector,
+    ConversationAgentSelectorConfig,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -56,8 +58,10 @@ from .api import (
 from .const import (
     CHANNEL_NAMES,
     CONF_ACCOUNT_ID,
+    CONF_AGENT_ID,
     CONF_API_KEY,
     CONF_API_TOKEN,
+    CONF_ASSIST,
     CONF_CHANNEL,
     CONF_CHANNELS,
     CONF_CLIENT_ID,
@@ -67,6 +71,7 @@ from .const import (
     CONF_PLAIN_ALPHABET,
     CONF_PROVIDER,
     CONF_SCAN_INTERVAL,
+    DEFAULT_AGENT_ID,
     DEFAULT_ALDEAMO_SCAN_INTERVAL,
     DEFAULT_COUNTRY_CODE,
     DEFAULT_ELIBOM_SCAN_INTERVAL,
@@ -590,6 +595,28 @@ def _webhook_url(hass: HomeAssistant, entry: ConfigEntry) -> str:
 # Subentries -------------------------------------------------------------------------
 
 
+def _assist_fields(hass: HomeAssistant) -> dict[vol.Marker, Any]:
+    """Return the fields that let a person talk to Assist (off unless turned on)."""
+    return {
+        vol.Optional(CONF_ASSIST, default=False): BooleanSelector(),
+        vol.Optional(CONF_AGENT_ID, default=DEFAULT_AGENT_ID): (
+            ConversationAgentSelector(
+                ConversationAgentSelectorConfig(language=hass.config.language)
+            )
+        ),
+    }
+
+
+def _assist_data(user_input: Mapping[str, Any]) -> dict[str, Any]:
+    """Return what the subentry keeps of the Assist fields: nothing while it is off."""
+    if not user_input.get(CONF_ASSIST, False):
+        return {}
+    return {
+        CONF_ASSIST: True,
+        CONF_AGENT_ID: str(user_input.get(CONF_AGENT_ID) or DEFAULT_AGENT_ID),
+    }
+
+
 class RecipientFlow(ConfigSubentryFlow):
     """A phone number that gets its own notify entity."""
 
@@ -634,7 +661,11 @@ class RecipientFlow(ConfigSubentryFlow):
                     for sub in entry.subentries.values()
                 ):
                     return self.async_abort(reason="already_configured")
-                data = {CONF_NAME: name, CONF_PHONE_NUMBER: number}
+                data = {
+                    CONF_NAME: name,
+                    CONF_PHONE_NUMBER: number,
+                    **_assist_data(user_input),
+                }
                 if current is not None:
                     # The entry's update listener reloads it when it is loaded.
                     return self.async_update_and_abort(
@@ -662,6 +693,7 @@ class RecipientFlow(ConfigSubentryFlow):
                         vol.Required(CONF_PHONE_NUMBER): TextSelector(
                             TextSelectorConfig(type=TextSelectorType.TEL)
                         ),
+                        **_assist_fields(self.hass),
                     }
                 ),
                 user_input or suggested,
@@ -773,6 +805,7 @@ class ContactFlow(ConfigSubentryFlow):
                     CONF_NAME: name,
                     CONF_CHANNEL: self._channel,
                     CONF_CLIENT_ID: user,
+                    **_assist_data(user_input),
                 }
                 if current is not None:
                     # The entry's update listener reloads it when it is loaded.
@@ -804,6 +837,7 @@ class ContactFlow(ConfigSubentryFlow):
                             )
                         ),
                         vol.Optional(CONF_NAME): _TEXT,
+                        **_assist_fields(self.hass),
                     }
                 ),
                 user_input or suggested,

@@ -82,3 +82,9 @@ USERS_REFRESH_EVERY: Final = 10
 """Account users change rarely: GET /users every this many credit polls."""
 
 REQUEST_TIMEOUT: Final = 15.0
+
+CONF_ASSIST: Final = "assist"
+CONF_AGENT_ID: Final = "agent_id"
+DEFAULT_AGENT_ID: Final = "conversation.home_assistant"
+ASSIST_ANSWERS_PER_HOUR: Final = 20
+"""Answers one person gets at most in any hour."""

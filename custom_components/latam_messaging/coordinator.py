@@ -16,14 +16,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.start import async_at_started
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
-from . import cursors, deliveries
+from . import assist, cursors, deliveries
 from .api import (
     AldeamoClient,
     AldeamoUser,
@@ -171,12 +171,61 @@ class LatamCoordinator[DataT, StateT](DataUpdateCoordinator[DataT]):
         if not self._started or self._stopping or not self.store.outbox:
             return
         pending, self.store.outbox = self.store.outbox, []
+        answers: list[tuple[assist.Person, dict[str, Any]]] = []
         for event in pending:
+            if event.event_type == EVENT_MESSAGE_RECEIVED:
+                who = assist.person(self.config_entry, event.data)
+                if who is not None and assist.may_answer(
+                    self.hass, self.store.assist, who, str(event.data["message_id"])
+                ):
+                    event.data["assist"] = True
+                    answers.append((who, event.data))
             self.hass.bus.async_fire(event.event_type, event.data)
             if event.event_type == EVENT_MESSAGE_RECEIVED:
                 for listener in list(self._message_listeners):
                     listener(event.data)
         self.store.schedule_save()
+        if answers:
+            self.config_entry.async_create_background_task(
+                self.hass, self._async_answer_all(answers), "latam_messaging assist"
+            )
+
+    async def _async_answer_all(
+        self, answers: list[tuple[assist.Person, dict[str, Any]]]
+    ) -> None:
+        """Answer in order; what was decided is saved before anything is sent."""
+        await self.store.async_save()
+        for who, message in answers:
+            await self._async_answer(who, message)
+
+    async def _async_answer(self, who: assist.Person, message: dict[str, Any]) -> None:
+        """Ask the agent and send its answer back; a failure is logged, not retried."""
+        # Imported here: conversation is only needed once someone has assist on.
+        from homeassistant.components import conversation  # noqa: PLC0415
+
+        conversations = self.store.assist.conversations
+        try:
+            result = await conversation.async_converse(
+                self.hass,
+                str(message["message"]),
+                conversations.get(who.subentry_id),
+                Context(),
+                language=self.hass.config.language,
+                agent_id=who.agent_id,
+            )
+            if result.conversation_id:
+                conversations[who.subentry_id] = result.conversation_id
+                self.store.schedule_save()
+            speech = str(result.response.speech.get("plain", {}).get("speech", ""))
+            if speech:
+                await self._async_send_answer(message, speech)
+        except (HomeAssistantError, LatamMessagingError, ValueError) as err:
+            # ValueError: the chosen agent no longer exists.
+            LOGGER.warning("Assist could not answer %s: %s", who.name, err)
+
+    async def _async_send_answer(self, message: dict[str, Any], speech: str) -> None:
+        """Send an answer back on the channel the message came from."""
+        raise NotImplementedError
 
     @callback
     def async_listen_messages(self, listener: MessageListener) -> CALLBACK_TYPE:
@@ -519,6 +568,11 @@ class ElibomCoordinator(LatamCoordinator[ElibomData, deliveries.ElibomState]):
         self.store.schedule_save()
         self.async_fire_pending()
 
+    async def _async_send_answer(self, message: dict[str, Any], speech: str) -> None:
+        await self.async_send_sms(
+            [str(message["client_id"])], assist.sms_answer(speech)
+        )
+
     def _recipient_name(self, number: str) -> str | None:
         for subentry in self.config_entry.subentries.values():
             if (
@@ -629,6 +683,11 @@ class AldeamoCoordinator(LatamCoordinator[AldeamoData, cursors.AldeamoState]):
             return AldeamoData(users=listed)
 
         return commit
+
+    async def _async_send_answer(self, message: dict[str, Any], speech: str) -> None:
+        await self.async_send(
+            str(message["channel"]), str(message["client_id"]), speech
+        )
 
     async def async_send(self, channel: str, client_id: str, message: str) -> str:
         """Send a message to a bot user; returns its id. Never repeated."""

@@ -22,6 +22,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
+from .assist import AssistState
 from .const import DOMAIN, LOGGER
 from .cursors import AldeamoState, Channel, Cursor
 from .deliveries import ElibomState, SeenSchedule, TrackedDelivery
@@ -69,6 +70,8 @@ class EntryStore[StateT](ABC):
         self.state = state
         self.outbox: list[PendingEvent] = []
         """Events computed, saved with the state that produced them, not fired yet."""
+        self.assist = AssistState()
+        """Who Assist answered, when, and in which conversation."""
 
     @abstractmethod
     def _to_json(self) -> dict[str, Any]:
@@ -97,6 +100,7 @@ class EntryStore[StateT](ABC):
         if isinstance(raw, dict):
             self.state = self._from_json(raw, skipped)
             self.outbox = _each(raw, "outbox", _event_from_json, skipped)
+            self.assist = AssistState.from_json(raw.get("assist"))
         else:
             skipped.append("the stored data is not an object")
         if skipped:
@@ -116,6 +120,7 @@ class EntryStore[StateT](ABC):
                 {"event_type": event.event_type, "data": event.data}
                 for event in self.outbox
             ],
+            "assist": self.assist.to_json(),
         }
 
     def schedule_save(self) -> None:

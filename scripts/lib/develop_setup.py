@@ -237,9 +237,12 @@ async def configure(api: Api, simulator: str) -> None:
             sub_step,
             [entry_id, "contact"],
             {"channel": "whatsapp"},
-            {"client_id": "573001112222", "name": "María (WhatsApp)"},
+            {"client_id": "573001112222", "name": "María (WhatsApp)", "assist": True},
         )
-        print("    added the Aldeamo bot and the contact María (WhatsApp)")
+        print(
+            "    added the Aldeamo bot and the contact María (WhatsApp), "
+            "who can talk to Assist"
+        )
 
 
 DASHBOARD = "latam-messaging"

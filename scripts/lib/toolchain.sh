@@ -177,6 +177,20 @@ ensure_chroot_venv() {
   echo "$wanted" >"$stamp"
 }
 
+ensure_chroot_extras() {
+  # ensure_chroot_extras <requirements file relative to the checkout>: installs more
+  # packages into the chroot's /opt/venv, once; its own stamp, so the venv is not rebuilt.
+  local requirements="$1" wanted stamp
+  stamp="$CHROOT_DIR/opt/venv/.latam-messaging-extras-$(basename "$requirements")"
+  wanted=$(sha256sum "$REPO_ROOT/$requirements" | cut -d' ' -f1)
+  [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ] && return 0
+  step "Installing $(basename "$requirements") into the chroot's /opt/venv (once)"
+  chroot_uv
+  chroot_run env VIRTUAL_ENV=/opt/venv uv pip install --quiet -r "$requirements" ||
+    die "installing $requirements in the chroot failed"
+  echo "$wanted" >"$stamp"
+}
+
 ensure_chroot_compiler() {
   # Two packages Home Assistant's UI needs (pymicro-vad, pyspeex-noise: assist_pipeline)
   # publish no wheels for Python 3.14, so uv builds them: a C++ compiler and Python's

@@ -1,0 +1,390 @@
+"""Assist over chat and SMS: the people allowed talk to the home, nobody else does."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
+from homeassistant.config_entries import ConfigSubentryData
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.setup import async_setup_component
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.latam_messaging import sms_parts
+from custom_components.latam_messaging.assist import sms_answer
+from custom_components.latam_messaging.const import DOMAIN, EVENT_MESSAGE_RECEIVED
+from tests.conftest import poll, setup_entry
+from tests.const import WEBHOOK_ID
+from tests.helpers import listen, state_of, with_subentries
+from tests.simulator import Simulator
+from tests.simulator.faults import FaultKind
+
+ANA = "573001112222"
+BETO = "573004445555"
+CARLA = "573007778888"
+MAMA = "573104445555"
+KITCHEN = "input_boolean.kitchen_light"
+STORE_KEY = f"{DOMAIN}.01ALDEAMOENTRY000000000000"
+
+
+async def _home(hass: HomeAssistant) -> None:
+    """Assist with Home Assistant's own agent and one entity exposed to it."""
+    assert await async_setup_component(hass, "homeassistant", {})
+    assert await async_setup_component(hass, "conversation", {})
+    assert await async_setup_component(
+        hass,
+        "input_boolean",
+        {"input_boolean": {"kitchen_light": {"name": "Kitchen light"}}},
+    )
+    async_expose_entity(hass, "conversation", KITCHEN, True)
+    await hass.async_block_till_done()
+
+
+def _contacts(entry: MockConfigEntry) -> MockConfigEntry:
+    return with_subentries(
+        entry,
+        ConfigSubentryData(
+            data={
+                "name": "Ana",
+                "channel": "whatsapp",
+                "client_id": ANA,
+                "assist": True,
+                "agent_id": "conversation.home_assistant",
+            },
+            subentry_type="contact",
+            title="Ana",
+            unique_id=f"whatsapp:{ANA}",
+        ),
+        ConfigSubentryData(
+            data={"name": "Beto", "channel": "whatsapp", "client_id": BETO},
+            subentry_type="contact",
+            title="Beto",
+            unique_id=f"whatsapp:{BETO}",
+        ),
+    )
+
+
+def _answers_to(simulator: Simulator, client_id: str) -> list[str]:
+    return [
+        str(request.form["msg"])
+        for request in simulator.requests_to("aldeamo", "POST", "/messages")
+        if request.form["client_id"] == client_id
+    ]
+
+
+async def test_a_contact_with_assist_turns_on_the_light_and_gets_one_answer(
+    hass: HomeAssistant, aldeamo_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """Ana is answered on WhatsApp; Beto (no assist) and Carla (no contact) are not."""
+    await _home(hass)
+    for user in (ANA, BETO, CARLA):
+        simulator.aldeamo.add_user("whatsapp", user)
+    await setup_entry(hass, _contacts(aldeamo_entry))
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
+
+    simulator.advance(5)
+    simulator.aldeamo.write("whatsapp", ANA, "turn on the kitchen light")
+    await poll(hass)
+    assert state_of(hass, KITCHEN) == "on"
+    assert len(_answers_to(simulator, ANA)) == 1
+    assert [e.get("assist") for e in events] == [True]
+
+    simulator.advance(5)
+    simulator.aldeamo.write("whatsapp", BETO, "turn off the kitchen light")
+    simulator.aldeamo.write("whatsapp", CARLA, "turn off the kitchen light")
+    await poll(hass)
+    assert state_of(hass, KITCHEN) == "on"
+    assert _answers_to(simulator, BETO) == []
+    assert _answers_to(simulator, CARLA) == []
+    assert [e.get("assist") for e in events] == [True, None, None]
+
+    # A follow-up in the same conversation.
+    simulator.advance(5)
+    simulator.aldeamo.write("whatsapp", ANA, "turn off the kitchen light")
+    await poll(hass)
+    assert state_of(hass, KITCHEN) == "off"
+    assert len(_answers_to(simulator, ANA)) == 2
+
+    # A restart answers nothing again.
+    assert await hass.config_entries.async_unload(aldeamo_entry.entry_id)
+    assert await hass.config_entries.async_setup(aldeamo_entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    await poll(hass)
+    assert len(_answers_to(simulator, ANA)) == 2
+
+
+async def test_history_is_never_answered(
+    hass: HomeAssistant, aldeamo_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """What Ana wrote before the channel was first read is not sent to Assist."""
+    await _home(hass)
+    simulator.aldeamo.write("whatsapp", ANA, "turn on the kitchen light")
+    simulator.advance(60)
+    await setup_entry(hass, _contacts(aldeamo_entry))
+    await poll(hass)
+    assert state_of(hass, KITCHEN) == "off"
+    assert _answers_to(simulator, ANA) == []
+
+
+async def test_sixty_messages_in_half_an_hour_get_twenty_answers_and_one_repair(
+    hass: HomeAssistant,
+    aldeamo_entry: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A loop past the limit: events still fire, one issue names Ana, it clears itself."""
+    await _home(hass)
+    simulator.aldeamo.add_user("whatsapp", ANA)
+    entry = _contacts(aldeamo_entry)
+    await setup_entry(hass, entry)
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
+    issues = ir.async_get(hass)
+
+    for _ in range(60):
+        freezer.tick(timedelta(seconds=30))
+        simulator.advance(30)
+        simulator.aldeamo.write("whatsapp", ANA, "turn on the kitchen light")
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert len(events) == 60
+    assert len(_answers_to(simulator, ANA)) == 20
+    assert sum(1 for e in events if e.get("assist")) == 20
+    ours = [i for (domain, _), i in issues.issues.items() if domain == DOMAIN]
+    assert len(ours) == 1
+    assert ours[0].translation_placeholders == {"name": "Ana", "limit": "20"}
+
+    freezer.tick(timedelta(minutes=31))
+    simulator.advance(31 * 60)
+    simulator.aldeamo.write("whatsapp", ANA, "turn off the kitchen light")
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert len(_answers_to(simulator, ANA)) == 21
+    assert state_of(hass, KITCHEN) == "off"
+    assert not [key for key in issues.issues if key[0] == DOMAIN]
+
+
+async def test_an_elibom_recipient_gets_an_sms_answer_through_the_webhook(
+    hass: HomeAssistant,
+    elibom_entry: MockConfigEntry,
+    simulator: Simulator,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """Mamá's SMS turns on the light; the answer is one plain SMS to her only."""
+    await _home(hass)
+    entry = with_subentries(
+        elibom_entry,
+        ConfigSubentryData(
+            data={"name": "Mamá", "phone_number": MAMA, "assist": True},
+            subentry_type="recipient",
+            title="Mamá",
+            unique_id=MAMA,
+        ),
+    )
+    await setup_entry(hass, entry)
+    client = await hass_client_no_auth()
+
+    await client.get(
+        f"/api/webhook/{WEBHOOK_ID}",
+        params={"from": MAMA, "text": "turn on the kitchen light"},
+    )
+    await client.get(
+        f"/api/webhook/{WEBHOOK_ID}",
+        params={"from": ANA, "text": "turn off the kitchen light"},
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert state_of(hass, KITCHEN) == "on"
+    (post,) = simulator.requests_to("elibom", "POST", "/messages")
+    assert post.json["to"] == MAMA
+    text = str(post.json["text"])
+    assert sms_parts.encoding(text) == "gsm7"
+    assert sms_parts.length(text) <= 160
+
+    # A restart answers nothing twice.
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert len(simulator.requests_to("elibom", "POST", "/messages")) == 1
+
+
+def test_a_long_answer_is_one_plain_sms_cut_with_an_ellipsis() -> None:
+    """Accents are folded, the end is cut with three dots, one part only."""
+    text = sms_answer("La luz de la cocina está encendida. " * 10)
+    assert text.endswith("...")
+    assert sms_parts.encoding(text) == "gsm7"
+    assert sms_parts.segments(text) == 1
+    assert "está" not in text and "esta" in text
+    assert sms_answer("Listo 👍") == "Listo 👍"
+
+
+async def test_a_refused_answer_is_logged_once_and_never_sent_again(
+    hass: HomeAssistant,
+    aldeamo_entry: MockConfigEntry,
+    simulator: Simulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The provider refuses the answer: one warning, no retry at the next polls."""
+    await _home(hass)
+    simulator.aldeamo.add_user("whatsapp", ANA)
+    await setup_entry(hass, _contacts(aldeamo_entry))
+    simulator.fail_next(FaultKind.STATUS, status=500, method="POST", path="/messages")
+
+    simulator.advance(5)
+    simulator.aldeamo.write("whatsapp", ANA, "turn on the kitchen light")
+    await poll(hass)
+    await poll(hass)
+    await poll(hass)
+
+    assert state_of(hass, KITCHEN) == "on"
+    assert len(simulator.requests_to("aldeamo", "POST", "/messages")) == 1
+    assert simulator.aldeamo.sent == []
+    warnings = [r for r in caplog.records if "Assist could not answer" in r.message]
+    assert len(warnings) == 1
+    assert "Ana" in warnings[0].message
+
+
+@pytest.mark.parametrize(("answered_before", "answers"), [(True, 0), (False, 1)])
+async def test_an_event_replayed_after_a_crash_is_answered_at_most_once(
+    hass: HomeAssistant,
+    aldeamo_entry: MockConfigEntry,
+    simulator: Simulator,
+    hass_storage: dict[str, Any],
+    answered_before: bool,
+    answers: int,
+) -> None:
+    """A stored event fires at start-up; it is answered only if it was not already."""
+    await _home(hass)
+    simulator.aldeamo.add_user("whatsapp", ANA)
+    message = {
+        "config_entry_id": aldeamo_entry.entry_id,
+        "provider": "aldeamo",
+        "channel": "whatsapp",
+        "client_id": ANA,
+        "name": "Ana",
+        "message": "turn on the kitchen light",
+        "message_id": "77",
+        "time": "2026-11-24T15:00:00+00:00",
+    }
+    hass_storage[STORE_KEY] = {
+        "version": 1,
+        "minor_version": 2,
+        "key": STORE_KEY,
+        "data": {
+            "channels": {},
+            "outbox": [{"event_type": EVENT_MESSAGE_RECEIVED, "data": message}],
+            "assist": {"answered": ["77"] if answered_before else []},
+        },
+    }
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
+    await setup_entry(hass, _contacts(aldeamo_entry))
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert [e["message_id"] for e in events] == ["77"]
+    assert len(_answers_to(simulator, ANA)) == answers
+    assert state_of(hass, KITCHEN) == ("on" if answers else "off")
+
+
+async def test_the_assist_fields_are_kept_only_while_assist_is_on(
+    hass: HomeAssistant, elibom_entry: MockConfigEntry, aldeamo_entry: MockConfigEntry
+) -> None:
+    """Add with assist on keeps assist and the agent; turning it off removes both."""
+    await setup_entry(hass, elibom_entry)
+    result = await hass.config_entries.subentries.async_init(
+        (elibom_entry.entry_id, "recipient"), context={"source": "user"}
+    )
+    assert {"assist", "agent_id"} <= {str(k) for k in result["data_schema"].schema}
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {"name": "Mamá", "phone_number": "310 444 5555", "assist": True},
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    (subentry,) = elibom_entry.subentries.values()
+    assert dict(subentry.data) == {
+        "name": "Mamá",
+        "phone_number": MAMA,
+        "assist": True,
+        "agent_id": "conversation.home_assistant",
+    }
+
+    result = await hass.config_entries.subentries.async_init(
+        (elibom_entry.entry_id, "recipient"),
+        context={"source": "reconfigure", "subentry_id": subentry.subentry_id},
+    )
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"name": "Mamá", "phone_number": MAMA, "assist": False}
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert dict(elibom_entry.subentries[subentry.subentry_id].data) == {
+        "name": "Mamá",
+        "phone_number": MAMA,
+    }
+
+    simulator_user = "573001112222"
+    await setup_entry(hass, aldeamo_entry)
+    result = await hass.config_entries.subentries.async_init(
+        (aldeamo_entry.entry_id, "contact"), context={"source": "user"}
+    )
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"channel": "whatsapp"}
+    )
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {
+            "client_id": simulator_user,
+            "name": "Ana",
+            "assist": True,
+            "agent_id": "conversation.home_assistant",
+        },
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    (contact,) = aldeamo_entry.subentries.values()
+    assert contact.data["assist"] is True
+    assert contact.data["agent_id"] == "conversation.home_assistant"
+
+
+async def test_an_agent_that_is_gone_is_logged_once_and_nothing_is_sent(
+    hass: HomeAssistant,
+    aldeamo_entry: MockConfigEntry,
+    simulator: Simulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The contact's agent was removed: a warning, no answer, the event still fires."""
+    await _home(hass)
+    simulator.aldeamo.add_user("whatsapp", ANA)
+    entry = with_subentries(
+        aldeamo_entry,
+        ConfigSubentryData(
+            data={
+                "name": "Ana",
+                "channel": "whatsapp",
+                "client_id": ANA,
+                "assist": True,
+                "agent_id": "conversation.removed_agent",
+            },
+            subentry_type="contact",
+            title="Ana",
+            unique_id=f"whatsapp:{ANA}",
+        ),
+    )
+    await setup_entry(hass, entry)
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
+
+    simulator.advance(5)
+    simulator.aldeamo.write("whatsapp", ANA, "turn on the kitchen light")
+    await poll(hass)
+    await poll(hass)
+
+    assert len(events) == 1
+    assert state_of(hass, KITCHEN) == "off"
+    assert _answers_to(simulator, ANA) == []
+    warnings = [r for r in caplog.records if "Assist could not answer" in r.message]
+    assert len(warnings) == 1
