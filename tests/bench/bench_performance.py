@@ -258,7 +258,13 @@ async def test_memory_and_storage_writes(
     before = tracemalloc.take_snapshot()
     kept = {
         str(1857010469048394523 + n): TrackedDelivery(
-            str(1857010469048394523 + n), "created", 0, 0, dt_util.utcnow(), 1
+            str(1857010469048394523 + n),
+            "created",
+            0,
+            0,
+            dt_util.utcnow(),
+            1,
+            dt_util.utcnow(),
         )
         for n in range(1000)
     }
