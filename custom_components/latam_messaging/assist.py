@@ -153,6 +153,23 @@ def may_answer(
     return True
 
 
+def release(hass: HomeAssistant, state: AssistState) -> bool:
+    """Clear the repair issue of everyone whose hour has passed; True if any was."""
+    now = dt_util.utcnow()
+    released = False
+    for subentry_id in list(state.limited):
+        recent = [
+            t
+            for t in state.answers.get(subentry_id, [])
+            if (when := dt_util.parse_datetime(t)) is not None and now - when < WINDOW
+        ]
+        if len(recent) < ASSIST_ANSWERS_PER_HOUR:
+            state.limited.remove(subentry_id)
+            ir.async_delete_issue(hass, DOMAIN, _issue_id(subentry_id))
+            released = True
+    return released
+
+
 def sms_answer(speech: str) -> str:
     """Fit an answer into one SMS in the plain alphabet, cut with an ellipsis."""
     text = sms_parts.plain(" ".join(speech.split()))

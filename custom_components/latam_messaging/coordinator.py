@@ -141,6 +141,8 @@ class LatamCoordinator[DataT, StateT](DataUpdateCoordinator[DataT]):
         finally:
             self._fetch = None
         data = commit()
+        if assist.release(self.hass, self.store.assist):
+            self.store.schedule_save()  # an hour has passed: the limit's issue goes
         self.async_fire_pending()
         return data
 
