@@ -60,6 +60,7 @@ class EntryStore[StateT](ABC):
 
     def __init__(self, hass: HomeAssistant, entry_id: str, state: StateT) -> None:
         """Prepare the store; call async_load before use."""
+        self._hass = hass
         self._store = _VersionedStore(
             hass,
             STORAGE_VERSION,
@@ -98,9 +99,13 @@ class EntryStore[StateT](ABC):
             return self.state
         skipped: list[str] = []
         if isinstance(raw, dict):
-            self.state = self._from_json(raw, skipped)
-            self.outbox = _each(raw, "outbox", _event_from_json, skipped)
-            self.assist = AssistState.from_json(raw.get("assist"))
+            # Thousands of records take tens of milliseconds to build: not in the
+            # event loop. Nothing else holds `raw` or the new state yet.
+            (
+                self.state,
+                self.outbox,
+                self.assist,
+            ) = await self._hass.async_add_executor_job(self._read, raw, skipped)
         else:
             skipped.append("the stored data is not an object")
         if skipped:
@@ -112,6 +117,15 @@ class EntryStore[StateT](ABC):
                 "; ".join(skipped[:5]),
             )
         return self.state
+
+    def _read(
+        self, raw: Mapping[str, Any], skipped: list[str]
+    ) -> tuple[StateT, list[PendingEvent], AssistState]:
+        return (
+            self._from_json(raw, skipped),
+            _each(raw, "outbox", _event_from_json, skipped),
+            AssistState.from_json(raw.get("assist")),
+        )
 
     def _everything(self) -> dict[str, Any]:
         return {
