@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
+from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
@@ -395,3 +397,62 @@ async def test_an_agent_that_is_gone_is_logged_once_and_nothing_is_sent(
     assert _answers_to(simulator, ANA) == []
     warnings = [r for r in caplog.records if "Assist could not answer" in r.message]
     assert len(warnings) == 1
+
+
+async def test_two_quick_sms_are_answered_in_order_in_one_conversation(
+    hass: HomeAssistant,
+    elibom_entry: MockConfigEntry,
+    simulator: Simulator,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """A second SMS arriving while the first is answered waits for it: same chat."""
+    from homeassistant.components import conversation  # noqa: PLC0415
+
+    await _home(hass)
+    entry = with_subentries(
+        elibom_entry,
+        ConfigSubentryData(
+            data={"name": "Mamá", "phone_number": MAMA, "assist": True},
+            subentry_type="recipient",
+            title="Mamá",
+            unique_id=MAMA,
+        ),
+    )
+    await setup_entry(hass, entry)
+    client = await hass_client_no_auth()
+    real = conversation.async_converse
+    asked: list[tuple[str, str | None, str | None]] = []
+
+    async def converse(
+        hass: HomeAssistant,
+        text: str,
+        conversation_id: str | None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        result = await real(hass, text, conversation_id, *args, **kwargs)
+        asked.append((text, conversation_id, result.conversation_id))
+        return result
+
+    with patch.object(conversation, "async_converse", converse):
+        await asyncio.gather(
+            client.get(
+                f"/api/webhook/{WEBHOOK_ID}",
+                params={"from": MAMA, "text": "turn on the kitchen light"},
+            ),
+            client.get(
+                f"/api/webhook/{WEBHOOK_ID}",
+                params={"from": MAMA, "text": "turn off the kitchen light"},
+            ),
+        )
+        await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert [text for text, _, _ in asked] == [
+        "turn on the kitchen light",
+        "turn off the kitchen light",
+    ]
+    first, second = asked
+    assert first[2] is not None
+    assert second[1] == first[2]  # the follow-up went into the first's conversation
+    assert state_of(hass, KITCHEN) == "off"
+    assert len(simulator.requests_to("elibom", "POST", "/messages")) == 2

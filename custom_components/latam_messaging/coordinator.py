@@ -121,6 +121,9 @@ class LatamCoordinator[DataT, StateT](DataUpdateCoordinator[DataT]):
         self._fetch: asyncio.Future[Callable[[], DataT]] | None = None
         self._sends: set[asyncio.Future[Any]] = set()
         self._message_listeners: list[MessageListener] = []
+        self._answering = asyncio.Lock()
+        """Answers go one at a time, in the order the messages came: a follow-up
+        waits for the conversation its first message opened."""
 
     async def _async_setup(self) -> None:
         await self.store.async_load()
@@ -196,9 +199,10 @@ class LatamCoordinator[DataT, StateT](DataUpdateCoordinator[DataT]):
         self, answers: list[tuple[assist.Person, dict[str, Any]]]
     ) -> None:
         """Answer in order; what was decided is saved before anything is sent."""
-        await self.store.async_save()
-        for who, message in answers:
-            await self._async_answer(who, message)
+        async with self._answering:  # taken at once: tasks start eagerly, in order
+            await self.store.async_save()
+            for who, message in answers:
+                await self._async_answer(who, message)
 
     async def _async_answer(self, who: assist.Person, message: dict[str, Any]) -> None:
         """Ask the agent and send its answer back; a failure is logged, not retried."""
