@@ -12,13 +12,15 @@ from hypothesis import given, settings, strategies as st
 import pytest
 
 from custom_components.latam_messaging.api import COLOMBIA, UnparseableResponseError
-from custom_components.latam_messaging.api.models import (
+from custom_components.latam_messaging.api.aldeamo_models import (
     list_aldeamo_users,
     parse_aldeamo_envelope,
     parse_aldeamo_messages,
     parse_aldeamo_sent,
     parse_aldeamo_user,
     parse_aldeamo_users,
+)
+from custom_components.latam_messaging.api.elibom_models import (
     parse_elibom_account,
     parse_elibom_delivery,
     parse_elibom_schedule,

@@ -36,7 +36,7 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.latam_messaging.api.models import parse_aldeamo_users
+from custom_components.latam_messaging.api.aldeamo_models import parse_aldeamo_users
 from custom_components.latam_messaging.const import (
     BROADCAST_CHUNK_SIZE,
     BROADCAST_CONCURRENCY,

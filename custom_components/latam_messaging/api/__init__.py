@@ -7,7 +7,15 @@ from .aldeamo import (
     AldeamoClient,
     account_digest,
 )
+from .aldeamo_models import AldeamoMessage, AldeamoUser, ListedUser, parse_aldeamo_user
 from .elibom import ELIBOM_URL, ElibomClient
+from .elibom_models import (
+    ElibomAccount,
+    ElibomDelivery,
+    ElibomMessage,
+    ElibomSchedule,
+    ElibomUser,
+)
 from .errors import (
     AuthenticationError,
     ConflictError,
@@ -20,18 +28,7 @@ from .errors import (
     TemporaryError,
     UnparseableResponseError,
 )
-from .models import (
-    COLOMBIA,
-    AldeamoMessage,
-    AldeamoUser,
-    ElibomAccount,
-    ElibomDelivery,
-    ElibomMessage,
-    ElibomSchedule,
-    ElibomUser,
-    ListedUser,
-    parse_aldeamo_user,
-)
+from .fields import COLOMBIA
 
 __all__ = [
     "account_digest",

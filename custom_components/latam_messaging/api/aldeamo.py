@@ -10,8 +10,7 @@ from typing import Any
 
 import aiohttp
 
-from .errors import AuthenticationError, ProviderError
-from .models import (
+from .aldeamo_models import (
     AldeamoMessage,
     AldeamoUser,
     ListedUser,
@@ -21,6 +20,7 @@ from .models import (
     parse_aldeamo_sent,
     parse_aldeamo_users,
 )
+from .errors import AuthenticationError, ProviderError
 from .transport import DEFAULT_TIMEOUT, Transport
 
 ALDEAMO_URL = "https://apibot.aldeamo.com/bots"

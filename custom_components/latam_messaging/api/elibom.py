@@ -10,9 +10,7 @@ from typing import Any
 
 import aiohttp
 
-from .models import (
-    COLOMBIA,
-    SCHEDULE_FORMAT,
+from .elibom_models import (
     ElibomAccount,
     ElibomDelivery,
     ElibomSchedule,
@@ -25,6 +23,7 @@ from .models import (
     parse_elibom_user,
     parse_elibom_users,
 )
+from .fields import COLOMBIA, SCHEDULE_FORMAT
 from .transport import DEFAULT_TIMEOUT, Transport
 
 ELIBOM_URL = "https://www.elibom.com"
