@@ -20,7 +20,6 @@ from pytest_homeassistant_custom_component.common import (
 # Imported first so that Home Assistant's loader finds this repository's
 # custom_components package rather than the test plugin's own.
 import custom_components  # noqa: F401
-from custom_components.latam_messaging.identity import aldeamo_unique_id
 from custom_components.latam_messaging.const import (
     CONF_ACCOUNT_ID,
     CONF_API_KEY,
@@ -29,6 +28,7 @@ from custom_components.latam_messaging.const import (
     CONF_PROVIDER,
     DOMAIN,
 )
+from custom_components.latam_messaging.identity import aldeamo_unique_id
 from tests.const import (
     ALDEAMO_KEY,
     ELIBOM_ACCOUNT_NAME,
