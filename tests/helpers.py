@@ -85,6 +85,7 @@ def with_subentries(
         entry_id=entry.entry_id,
         title=entry.title,
         unique_id=entry.unique_id,
+        minor_version=entry.minor_version,
         data=dict(entry.data),
         subentries_data=list(subentries),
     )
