@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Generator
+import inspect
 import logging
 from typing import Any
 
@@ -68,10 +69,17 @@ async def _remove_device(
     entry: MockConfigEntry,
     device: dr.DeviceEntry,
 ) -> dict[str, Any]:
-    """Delete a device from its entry as the device page's delete button does."""
+    """Delete a device from its entry as the device page's delete button does.
+
+    Newer Home Assistant removes a device by its id alone (a device belongs to one
+    entry there); older needs the entry too. The test client sends what each has.
+    """
     assert await async_setup_component(hass, "config", {})
     client = await hass_ws_client(hass)
-    response: dict[str, Any] = await client.remove_device(device.id, entry.entry_id)
+    if len(inspect.signature(client.remove_device).parameters) == 1:
+        response: dict[str, Any] = await client.remove_device(device.id)
+    else:
+        response = await client.remove_device(device.id, entry.entry_id)
     return response
 
 

@@ -43,11 +43,10 @@ def async_remove_stale(
     devices = dr.async_get(hass)
     live = live_identifiers(entry)
     for device in dr.async_entries_for_config_entry(devices, entry.entry_id):
+        # Only devices this integration made: all their identifiers are its own.
         ours = all(domain == DOMAIN for domain, _ in device.identifiers)
         if ours and not device.identifiers & live:
-            devices.async_update_device(
-                device.id, remove_config_entry_id=entry.entry_id
-            )
+            devices.async_remove_device(device.id)
 
 
 def may_remove_device(entry: ConfigEntry, device: dr.DeviceEntry) -> bool:
