@@ -20,7 +20,6 @@ from pytest_homeassistant_custom_component.common import (
 # Imported first so that Home Assistant's loader finds this repository's
 # custom_components package rather than the test plugin's own.
 import custom_components  # noqa: F401
-from custom_components.latam_messaging.config_flow import aldeamo_unique_id
 from custom_components.latam_messaging.const import (
     CONF_ACCOUNT_ID,
     CONF_API_KEY,
@@ -29,6 +28,7 @@ from custom_components.latam_messaging.const import (
     CONF_PROVIDER,
     DOMAIN,
 )
+from custom_components.latam_messaging.identity import aldeamo_unique_id
 from tests.const import (
     ALDEAMO_KEY,
     ELIBOM_ACCOUNT_NAME,
@@ -134,7 +134,8 @@ def elibom_entry(simulator: Simulator) -> MockConfigEntry:
         domain=DOMAIN,
         entry_id="01ELIBOMENTRY0000000000000",
         title=ELIBOM_ACCOUNT_NAME,
-        unique_id=ELIBOM_USER.lower(),
+        unique_id=str(account.owner_id),
+        minor_version=2,
         data={
             CONF_PROVIDER: "elibom",
             CONF_USERNAME: ELIBOM_USER,
@@ -154,6 +155,7 @@ def aldeamo_entry(simulator: Simulator) -> MockConfigEntry:
         entry_id="01ALDEAMOENTRY000000000000",
         title="Aldeamo bots",
         unique_id=aldeamo_unique_id(ALDEAMO_KEY, simulator.aldeamo_url),
+        minor_version=2,
         data={
             CONF_PROVIDER: "aldeamo",
             CONF_API_KEY: ALDEAMO_KEY,

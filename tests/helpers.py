@@ -10,6 +10,7 @@ from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.util import slugify
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.latam_messaging.const import DOMAIN
@@ -55,6 +56,26 @@ def assert_translated(err: HomeAssistantError, key: str | None = None) -> None:
     assert str(err) == template.format(**(err.translation_placeholders or {}))
 
 
+def enable_before_set_up(
+    hass: HomeAssistant, entry: MockConfigEntry, platform: str, key: str
+) -> str:
+    """Register an entity disabled by default as a user who turned it on; return its id.
+
+    Set-up then finds it in the registry, enabled, as Home Assistant would after the
+    user enabled it.
+    """
+    return (
+        er.async_get(hass)
+        .async_get_or_create(
+            platform,
+            DOMAIN,
+            f"{entry.entry_id}_{key}",
+            suggested_object_id=f"{slugify(entry.title)}_{key}",
+        )
+        .entity_id
+    )
+
+
 def with_subentries(
     entry: MockConfigEntry, *subentries: ConfigSubentryData
 ) -> MockConfigEntry:
@@ -64,6 +85,7 @@ def with_subentries(
         entry_id=entry.entry_id,
         title=entry.title,
         unique_id=entry.unique_id,
+        minor_version=entry.minor_version,
         data=dict(entry.data),
         subentries_data=list(subentries),
     )

@@ -241,7 +241,7 @@ async def test_user_step_is_a_menu_of_elibom_and_aldeamo(hass: HomeAssistant) ->
 async def test_elibom_account_is_added_after_one_account_check_with_basic_auth(
     hass: HomeAssistant, simulator: Simulator
 ) -> None:
-    """The entry is titled after the account, keyed by the e-mail, after one GET /account."""
+    """The entry is titled after the account, keyed by its owner, after one GET /account."""
     added = _requests_before_entry_added(hass, simulator)
     form = await _elibom_form(hass)
     assert _suggested(form, CONF_URL) == "https://www.elibom.com"
@@ -253,8 +253,10 @@ async def test_elibom_account_is_added_after_one_account_check_with_basic_auth(
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
     entry = result["result"]
+    account = simulator.elibom.accounts[ELIBOM_USER.lower()]
     assert entry.title == ELIBOM_ACCOUNT_NAME
-    assert entry.unique_id == "tienda@example.com"
+    assert entry.unique_id == str(account.owner_id)
+    assert (entry.version, entry.minor_version) == (1, 2)
     assert set(entry.data) == {
         CONF_PROVIDER,
         CONF_USERNAME,
@@ -263,7 +265,6 @@ async def test_elibom_account_is_added_after_one_account_check_with_basic_auth(
         CONF_ACCOUNT_ID,
         CONF_WEBHOOK_ID,
     }
-    account = simulator.elibom.accounts[ELIBOM_USER.lower()]
     assert entry.data[CONF_PROVIDER] == "elibom"
     assert entry.data[CONF_USERNAME] == ELIBOM_USER
     assert entry.data[CONF_API_TOKEN] == ELIBOM_TOKEN
@@ -702,6 +703,7 @@ async def test_aldeamo_401_at_setup_starts_reauth_which_refuses_a_wrong_key_and_
     """The key was replaced at Aldeamo: reauth asks for it, checks it, stores it, reloads."""
     simulator.aldeamo.api_keys.clear()
     simulator.aldeamo.api_keys.add(NEW_KEY)
+    unique_id = aldeamo_entry.unique_id
 
     await setup_entry(hass, aldeamo_entry)
 
@@ -724,7 +726,8 @@ async def test_aldeamo_401_at_setup_starts_reauth_which_refuses_a_wrong_key_and_
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reauth_successful"
     assert aldeamo_entry.data[CONF_API_KEY] == NEW_KEY
-    assert NEW_KEY not in (aldeamo_entry.unique_id or "")
+    # The key is the account's only identity: the entry keeps the digest it had.
+    assert aldeamo_entry.unique_id == unique_id
     assert aldeamo_entry.state is ConfigEntryState.LOADED
     assert simulator.requests_to("aldeamo", "GET", "/users")[-1].header("auth") == (
         NEW_KEY
@@ -771,7 +774,7 @@ async def test_elibom_reconfigure_moves_to_another_url_and_an_empty_password_kee
     assert len(elibom_proxy.requests_to("elibom", "GET", "/schedules/scheduled")) == 1
 
 
-async def test_elibom_reconfigure_to_another_user_of_the_same_account_changes_the_unique_id(
+async def test_elibom_reconfigure_to_another_user_of_the_same_account_keeps_the_unique_id(
     hass: HomeAssistant, simulator: Simulator, elibom_entry: MockConfigEntry
 ) -> None:
     """A second user of the same account (same owner) may replace the first one."""
@@ -793,7 +796,7 @@ async def test_elibom_reconfigure_to_another_user_of_the_same_account_changes_th
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
     assert elibom_entry.data[CONF_USERNAME] == OTHER_USER
-    assert elibom_entry.unique_id == OTHER_USER.lower()
+    assert elibom_entry.unique_id == str(account.owner_id)
     assert elibom_entry.state is ConfigEntryState.LOADED
     assert _account_checks(simulator)[-1].header("Authorization") == _basic(
         OTHER_USER, ELIBOM_TOKEN
@@ -821,7 +824,8 @@ async def test_elibom_reconfigure_with_a_user_of_another_account_aborts_wrong_ac
     assert result["reason"] == "wrong_account"
     assert elibom_entry.data[CONF_USERNAME] == ELIBOM_USER
     assert elibom_entry.data[CONF_API_TOKEN] == ELIBOM_TOKEN
-    assert elibom_entry.unique_id == ELIBOM_USER.lower()
+    assert elibom_entry.unique_id == elibom_entry.data[CONF_ACCOUNT_ID]
+    assert ENGLISH["config"]["abort"]["wrong_account"]
 
 
 async def test_elibom_reconfigure_with_a_wrong_new_password_shows_invalid_auth(
@@ -848,12 +852,22 @@ async def test_elibom_reconfigure_with_a_wrong_new_password_shows_invalid_auth(
 async def test_aldeamo_reconfigure_channels_brings_the_new_channels_entities_after_reload(
     hass: HomeAssistant, simulator: Simulator, aldeamo_entry: MockConfigEntry
 ) -> None:
-    """Following web chat instead of Facebook: its sensor and event entity appear."""
+    """Following web chat instead of Facebook: its entities appear, Facebook's go."""
     await setup_entry(hass, aldeamo_entry)
     registry = er.async_get(hass)
     web_users = f"{aldeamo_entry.entry_id}_users_web"
     web_events = f"{aldeamo_entry.entry_id}_messages_web"
+    facebook = {
+        "sensor": f"{aldeamo_entry.entry_id}_users_facebook",
+        "event": f"{aldeamo_entry.entry_id}_messages_facebook",
+    }
     assert registry.async_get_entity_id("sensor", DOMAIN, web_users) is None
+    facebook_ids = [
+        registry.async_get_entity_id(platform, DOMAIN, unique_id)
+        for platform, unique_id in facebook.items()
+    ]
+    assert all(facebook_ids)
+    assert all(hass.states.get(str(entity_id)) for entity_id in facebook_ids)
 
     result = await aldeamo_entry.start_reconfigure_flow(hass)
     assert result["type"] is FlowResultType.FORM
@@ -874,6 +888,13 @@ async def test_aldeamo_reconfigure_channels_brings_the_new_channels_entities_aft
     assert aldeamo_entry.state is ConfigEntryState.LOADED
     assert registry.async_get_entity_id("sensor", DOMAIN, web_users) is not None
     assert registry.async_get_entity_id("event", DOMAIN, web_events) is not None
+    # Facebook is no longer listened to: its entities leave the registry and the UI.
+    for platform, unique_id in facebook.items():
+        assert registry.async_get_entity_id(platform, DOMAIN, unique_id) is None
+    assert [hass.states.get(str(entity_id)) for entity_id in facebook_ids] == [
+        None,
+        None,
+    ]
     channels = {r.query["channel"] for r in simulator.requests_to("aldeamo", "GET")}
     assert channels == {"web", "whatsapp"}
 

@@ -26,7 +26,7 @@ from custom_components.latam_messaging.const import (
 )
 from tests.conftest import poll, setup_entry
 from tests.const import ELIBOM_USER, WEBHOOK_ID
-from tests.helpers import listen, state_of
+from tests.helpers import enable_before_set_up, listen, state_of
 from tests.simulator import FaultKind, Simulator
 
 CREDITS = "sensor.tienda_dona_perez_credits"
@@ -83,6 +83,7 @@ async def test_the_account_sensors_show_credit_users_and_counts(
     simulator.elibom.accounts[ELIBOM_USER.lower()].users.append(
         {"id": 9, "name": "Invitado", "email": "i@example.com", "status": "invited"}
     )
+    assert enable_before_set_up(hass, elibom_entry, "sensor", "account_users") == USERS
 
     await setup_entry(hass, elibom_entry)
 

@@ -42,7 +42,13 @@ from custom_components.latam_messaging.const import (
 )
 from tests.conftest import NOT_HOME_ASSISTANT, poll, setup_entry
 from tests.const import ALDEAMO_KEY, ELIBOM_ACCOUNT_NAME, ELIBOM_TOKEN, ELIBOM_USER
-from tests.helpers import ENGLISH, assert_translated, listen, state_of
+from tests.helpers import (
+    ENGLISH,
+    assert_translated,
+    enable_before_set_up,
+    listen,
+    state_of,
+)
 from tests.simulator import Fault, FaultKind, Simulator
 
 PACKAGE = "custom_components.latam_messaging"
@@ -383,6 +389,12 @@ async def _fault_was_met(
     ] * attempts
     if point.channel is not None:
         assert {r.query.get("channel") for r in faulted} == {point.channel}
+
+
+@pytest.fixture(autouse=True)
+def account_users_on(hass: HomeAssistant, elibom_entry: MockConfigEntry) -> None:
+    """Turn on the account-users sensor (off by default): it is what GET /users feeds."""
+    enable_before_set_up(hass, elibom_entry, "sensor", "account_users")
 
 
 def _entry(

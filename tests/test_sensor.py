@@ -4,21 +4,28 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from homeassistant.config_entries import SOURCE_USER
+from homeassistant.const import CONF_URL, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.latam_messaging.const import CONF_LOW_CREDIT_THRESHOLD, DOMAIN
+from custom_components.latam_messaging.const import (
+    CONF_API_TOKEN,
+    CONF_LOW_CREDIT_THRESHOLD,
+    DOMAIN,
+)
 from custom_components.latam_messaging.number_format import format_number
 from custom_components.latam_messaging.sensor import MAX_LISTED_SCHEDULES
 from tests.conftest import poll, setup_entry
-from tests.const import ELIBOM_USER
+from tests.const import ELIBOM_TOKEN, ELIBOM_USER
 from tests.helpers import ENGLISH, state_of
 from tests.simulator import Simulator
 
 SCHEDULED = "sensor.tienda_dona_perez_scheduled_messages"
 UNCONFIRMED = "sensor.tienda_dona_perez_unconfirmed_sms"
+USERS = "sensor.tienda_dona_perez_account_users"
 LONG_TEXT = "Recordatorio: mañana vence la factura del gas natural de la casa"
 
 
@@ -203,3 +210,41 @@ def test_numbers_in_texts_follow_the_language() -> None:
     assert format_number(1.25, "pt-BR") == "1,25"
     assert format_number(99.0, "es") == "99"
     assert format_number(-0.001, "en") == "0"
+
+
+async def test_the_account_users_sensor_of_a_new_account_is_disabled_until_turned_on(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    """A diagnostic few look at: registered disabled; turned on, it shows active users."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "elibom"}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {
+            CONF_USERNAME: ELIBOM_USER,
+            CONF_API_TOKEN: ELIBOM_TOKEN,
+            CONF_URL: simulator.elibom_url,
+        },
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    entry = result["result"]
+    registry = er.async_get(hass)
+    entity_id = registry.async_get_entity_id(
+        "sensor", DOMAIN, f"{entry.entry_id}_account_users"
+    )
+    assert entity_id == USERS
+    registered = registry.async_get(entity_id)
+    assert registered is not None
+    assert registered.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+    assert hass.states.get(USERS) is None
+    assert state_of(hass, "sensor.tienda_dona_perez_credits") == "100.0"
+
+    registry.async_update_entity(entity_id, disabled_by=None)
+    await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert state_of(hass, USERS) == "1"

@@ -108,7 +108,8 @@ def _entities(
             else None
         )
         state = hass.states.get(entity.entity_id)
-        assert state is not None, entity.entity_id
+        # Only an entity disabled by default has no state.
+        assert (state is None) is (entity.disabled_by is not None), entity.entity_id
         shapes.append(
             _plain(
                 {
@@ -129,8 +130,9 @@ def _entities(
                         "entry_type": device.entry_type,
                         "via": via.name if via else None,
                     },
-                    "state": state.state,
-                    "attributes": dict(state.attributes),
+                    "disabled_by": entity.disabled_by,
+                    "state": state and state.state,
+                    "attributes": state and dict(state.attributes),
                 }
             )
         )

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from homeassistant.const import CONF_URL, CONF_USERNAME, Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import config_validation as cv, issue_registry as ir
+from homeassistant.helpers import (
+    config_validation as cv,
+    device_registry as dr,
+    issue_registry as ir,
+)
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.loader import async_get_integration
 
-from . import legacy_notify
+from . import identity, legacy_notify, stale
 from .api import ALDEAMO_URL, ELIBOM_URL, AldeamoClient, ElibomClient, account_digest
 from .const import (
     CONF_API_KEY,
@@ -42,6 +46,11 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     async_setup_services(hass)
     legacy_notify.async_setup(hass, config)
     return True
+
+
+async def async_migrate_entry(hass: HomeAssistant, entry: LatamConfigEntry) -> bool:
+    """Bring an entry made by an older version up to date (see identity)."""
+    return await identity.async_migrate_entry(hass, entry)
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: LatamConfigEntry) -> bool:
@@ -82,6 +91,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: LatamConfigEntry) -> boo
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = coordinator
 
+    if isinstance(coordinator, ElibomCoordinator):
+        identity.async_key_by_owner(hass, entry, coordinator.data.account)
+    stale.async_remove_stale(hass, coordinator)
     async_register_devices(hass, coordinator)
     if isinstance(coordinator, ElibomCoordinator):
         entry.async_on_unload(async_register_inbound_sms(hass, entry))
@@ -114,3 +126,15 @@ async def async_remove_entry(hass: HomeAssistant, entry: LatamConfigEntry) -> No
     )
     await store.async_remove()
     ir.async_delete_issue(hass, DOMAIN, f"low_credit_{entry.entry_id}")
+    ir.async_delete_issue(hass, DOMAIN, identity.duplicate_issue_id(entry.entry_id))
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: LatamConfigEntry, device: dr.DeviceEntry
+) -> bool:
+    """Let the user delete a device that no longer stands for a recipient or contact.
+
+    The account's device goes with its entry, and a recipient's or contact's with
+    its subentry: deleting those is refused.
+    """
+    return stale.may_remove_device(entry, device)

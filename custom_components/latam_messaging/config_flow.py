@@ -53,7 +53,6 @@ from .api import (
     LatamMessagingError,
     ProviderError,
     UnparseableResponseError,
-    account_digest,
 )
 from .const import (
     CHANNEL_NAMES,
@@ -88,6 +87,13 @@ from .const import (
     SUBENTRY_RECIPIENT,
 )
 from .coordinator import AldeamoCoordinator
+from .identity import (
+    KEYED_BY_OWNER,
+    aldeamo_key_taken,
+    aldeamo_unique_id,
+    elibom_login_taken,
+    elibom_unique_id,
+)
 from .validation import (
     client_id,
     has_control_characters,
@@ -169,11 +175,6 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def aldeamo_unique_id(api_key: str, url: str) -> str:
-    """Return a stable digest of the key and URL (the key itself is never an id)."""
-    return account_digest(api_key, url)
-
-
 async def _check(call: Any) -> Any:
     """Run a provider call, turning its failure into the form's error."""
     try:
@@ -195,7 +196,7 @@ class LatamMessagingConfigFlow(ConfigFlow, domain=DOMAIN):
     """Add an Elibom or Aldeamo account."""
 
     VERSION = 1
-    MINOR_VERSION = 1
+    MINOR_VERSION = KEYED_BY_OWNER
 
     @classmethod
     @callback
@@ -250,9 +251,16 @@ class LatamMessagingConfigFlow(ConfigFlow, domain=DOMAIN):
                     CONF_API_TOKEN: _text(user_input, CONF_API_TOKEN),
                     CONF_URL: _base_url(user_input, ELIBOM_URL),
                 }
-                await self.async_set_unique_id(data[CONF_USERNAME].lower())
-                self._abort_if_unique_id_configured()
+                if elibom_login_taken(self.hass, data[CONF_USERNAME]):
+                    return self.async_abort(reason="already_configured")
                 account = await self._elibom_account(data)
+                await self.async_set_unique_id(
+                    elibom_unique_id(account, data[CONF_USERNAME])
+                )
+                self._abort_if_unique_id_configured()
+                if account.owner_id is not None:
+                    # An entry not yet keyed by its owner (made before 1.2).
+                    self._async_abort_entries_match({CONF_ACCOUNT_ID: account.owner_id})
             except FlowError as err:
                 errors[err.field] = err.key
                 placeholders["error"] = err.detail
@@ -322,6 +330,8 @@ class LatamMessagingConfigFlow(ConfigFlow, domain=DOMAIN):
                     aldeamo_unique_id(data[CONF_API_KEY], data[CONF_URL])
                 )
                 self._abort_if_unique_id_configured()
+                if aldeamo_key_taken(self.hass, data[CONF_API_KEY], data[CONF_URL]):
+                    return self.async_abort(reason="already_configured")
                 await self._check_aldeamo(
                     data[CONF_API_KEY], data[CONF_URL], data[CONF_CHANNELS]
                 )
@@ -434,20 +444,28 @@ class LatamMessagingConfigFlow(ConfigFlow, domain=DOMAIN):
         if data[CONF_PROVIDER] == PROVIDER_ELIBOM:
             account = await self._elibom_account(data)
             known = entry.data.get(CONF_ACCOUNT_ID)
-            if known is not None and account.owner_id != known:
+            if known is not None and entry.unique_id == known:
+                await self.async_set_unique_id(
+                    elibom_unique_id(account, data[CONF_USERNAME]),
+                    raise_on_progress=False,
+                )
+                self._abort_if_unique_id_mismatch(reason="wrong_account")
+            elif known is not None and account.owner_id != known:
+                # Not keyed by its owner yet (set-up does it): the stored owner tells.
                 return self.async_abort(reason="wrong_account")
-            unique_id = str(data[CONF_USERNAME]).lower()
         else:
             await self._check_aldeamo(
                 data[CONF_API_KEY], data[CONF_URL], data[CONF_CHANNELS]
             )
-            unique_id = aldeamo_unique_id(data[CONF_API_KEY], data[CONF_URL])
-        if unique_id != entry.unique_id:
-            await self.async_set_unique_id(unique_id)
-            self._abort_if_unique_id_configured()
-        changed = unique_id != entry.unique_id or dict(data) != dict(entry.data)
+            # The key is the only identity: a new key cannot be told from another
+            # account's, so the entry keeps the digest it was created with.
+            if aldeamo_key_taken(
+                self.hass, data[CONF_API_KEY], data[CONF_URL], besides=entry.entry_id
+            ):
+                return self.async_abort(reason="already_configured")
+        changed = dict(data) != dict(entry.data)
         listened = entry.state is ConfigEntryState.LOADED
-        result = self.async_update_and_abort(entry, unique_id=unique_id, data=data)
+        result = self.async_update_and_abort(entry, data=data)
         if not (changed and listened):
             # A loaded entry's update listener reloads it on a change. Otherwise no
             # listener runs (not loaded, or nothing changed), yet a reauth after a

@@ -96,6 +96,7 @@ ELIBOM_SENSORS: tuple[ElibomSensorDescription, ...] = (
         key="account_users",
         translation_key="account_users",
         entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
         value_fn=lambda data: data.active_users,
     ),
 )
