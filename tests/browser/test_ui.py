@@ -315,7 +315,11 @@ def test_recipient_and_notify(
     ).fill(RECIPIENT_NUMBER)
     shot("add-recipient-form")
     flow.get_by_role("button", name=ui["submit"]).click()
-    expect(flow.get_by_text(RECIPIENT)).to_be_visible()
+    # The success message (Home Assistant's "Created configuration for …" names her too).
+    added = integration_text("en", *recipient, "create_entry", "added")
+    expect(
+        flow.get_by_text(added.split("{number}")[0].format(name=RECIPIENT))
+    ).to_be_visible()
     shot("recipient-created")
     flow.get_by_role("button", name=ui["finish"]).click()
     expect(flow).to_be_hidden()
@@ -642,21 +646,28 @@ def test_find_a_schedule_in_the_attributes_and_cancel_it(
     wait_for_sensor(page, scheduled, "1")
     page.locator("hui-sensor-entity-row").filter(has_text=scheduled).click()
     more_info = page.locator("ha-more-info-dialog")
-    expect(page.get_by_role("alertdialog", name=scheduled)).to_be_visible()
+    shown = page.get_by_role("alertdialog", name=scheduled)
+    expect(shown).to_be_visible()
     more_info.locator("ha-dropdown ha-icon-button").click()
     more_info.locator("ha-dropdown-item").filter(has_text=es["attributes"]).click()
-    schedules = integration_text(
-        "es", "entity", "sensor", "scheduled_messages", "state_attributes"
+    # The attributes are slotted into the dialog: what a user sees is what its
+    # accessibility tree reads out.
+    attribute = ("entity", "sensor", "scheduled_messages", "state_attributes")
+    names = [
+        integration_text("es", *attribute, key, "name")
+        for key in ("next_time", "next_preview", "schedules")
+    ]
+    assert names[2] != integration_text("en", *attribute, "schedules", "name")
+    read_out = wait_until(
+        shown.aria_snapshot,
+        lambda seen: text in seen and all(name in seen for name in names),
+        "the attributes in Spanish, with the scheduled SMS",
+        timeout=30,
     )
-    expect(more_info.get_by_text(schedules["schedules"]["name"])).to_be_visible()
-    expect(more_info.get_by_text(schedules["next_preview"]["name"])).to_be_visible()
-    listed = more_info.locator("ha-attributes")
-    expect(listed).to_contain_text(text)
     shot("scheduled-messages-attributes-es")
-    found = re.search(r"id: '?(\d+)'?", listed.inner_text())
-    assert found, f"no schedule id in the attributes: {listed.inner_text()!r}"
+    found = re.search(r"id: '?(\d+)'?", read_out)
+    assert found, f"no schedule id in the attributes: {read_out!r}"
     schedule_id = found.group(1)
-    page.keyboard.press("Escape")
 
     perform_action(
         page,
