@@ -313,6 +313,16 @@ def test_recipient_and_notify(
     flow.get_by_role(
         "textbox", name=integration_text("en", *recipient, *labels, "phone_number")
     ).fill(RECIPIENT_NUMBER)
+    # Assist is offered, off unless turned on (ha-form shows a switch's label twice
+    # over: the row's text and the slot it is projected through).
+    for key in ("data", "data_description"):
+        expect(
+            flow.get_by_text(
+                integration_text("en", *recipient, "step", "user", key, "assist"),
+                exact=True,
+            ).first
+        ).to_be_visible()
+    expect(flow.get_by_role("switch")).not_to_be_checked()
     shot("add-recipient-form")
     flow.get_by_role("button", name=ui["submit"]).click()
     # The success message (Home Assistant's "Created configuration for …" names her too).
