@@ -423,3 +423,71 @@ async def test_the_simulator_runs_standalone_with_demo_accounts(
     finally:
         process.terminate()
         await process.wait()
+
+
+async def test_the_standalone_simulator_logs_each_message_to_and_from_the_bot(
+    socket_enabled: None,
+) -> None:
+    """scripts/develop's simulator prints who wrote to the bot and what the bot answered."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tests.simulator",
+        "--port",
+        str(port),
+        "--demo",
+        cwd=REPO_ROOT,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        assert process.stdout is not None
+        banner = await asyncio.wait_for(process.stdout.readline(), 20)
+        assert banner.decode().startswith("Provider simulator on ")
+        async with aiohttp.ClientSession() as session:
+            async with session.post(
+                base + "/_control/aldeamo/write",
+                json={
+                    "channel": "whatsapp",
+                    "user_id": "573001112222",
+                    "message": "enciende la luz",
+                },
+            ) as response:
+                assert response.status == 200
+            async with session.post(
+                base + "/aldeamo/messages",
+                data={
+                    "auth": "demo-api-key",
+                    "channel": "whatsapp",
+                    "client_id": "573001112222",
+                    "msg": "Listo, encendí la luz",
+                },
+            ) as response:
+                assert (await response.json(content_type=None))["status"] is True
+            async with session.post(
+                base + "/elibom/messages",
+                headers=_basic("demo@example.com", "demo-api-password"),
+                json={"to": "573001112222", "text": "Hola"},
+            ) as response:
+                assert response.status == 200
+        wanted = [
+            "Aldeamo whatsapp: María Gómez (573001112222) wrote: enciende la luz",
+            (
+                "Aldeamo whatsapp: the bot answered María Gómez (573001112222): "
+                "Listo, encendí la luz"
+            ),
+            "Elibom: SMS to 573001112222: Hola",
+        ]
+        seen: list[str] = []
+        while len(seen) < len(wanted) + 5:  # the rest of the banner, then the log
+            line = (await asyncio.wait_for(process.stdout.readline(), 20)).decode()
+            seen.append(line.rstrip("\n"))
+            if seen[-len(wanted) :] == wanted:
+                break
+        assert seen[-len(wanted) :] == wanted, seen
+    finally:
+        process.terminate()
+        await process.wait()

@@ -45,6 +45,9 @@ FRONTEND = {
         "configure": "Configure",
         "options_saved": "Options successfully saved.",
         "language_option": "English",
+        "yaml_mode": "Go to YAML mode",
+        "ui_mode": "Go to UI mode",
+        "perform_action": "Perform action",
     },
     "es": {
         "settings": "Configuración",
@@ -59,6 +62,18 @@ FRONTEND = {
         "configure": "Configurar",
         "options_saved": "Las opciones se guardaron correctamente.",
         "language_option": "Español",
+        "yaml_mode": "Ir al modo YAML",
+        "ui_mode": "Ir al modo IU",
+        "perform_action": "Realizar una acción",
+        # The automation editor and the more-info dialog.
+        "add_trigger": "Añadir disparador",
+        "trigger_group_device": "Dispositivo",
+        "device_trigger": "Cuando le ocurre algo a un dispositivo. Gran manera de empezar.",
+        "add_action": "Añadir acción",
+        "save": "Guardar",
+        "name": "Nombre",
+        "notifications": "Notificaciones",
+        "attributes": "Atributos",
     },
 }
 
@@ -169,22 +184,25 @@ def log_in(page: Page, url: str) -> None:
     page.get_by_role("textbox", name="Password").fill(PASSWORD)
 
 
-def perform_action(page: Page, url: str, yaml: str, *, response_key: str = "") -> str:
+def perform_action(
+    page: Page, url: str, yaml: str, *, response_key: str = "", language: str = "en"
+) -> str:
     """Run an action from Developer tools → Actions in YAML mode; fail if the UI says so.
 
     With `response_key`, wait for the response panel to show it and return the
     response's text; otherwise return "".
     """
+    ui = FRONTEND[language]
     page.goto(url + "/developer-tools/action")
-    to_yaml = page.get_by_text("Go to YAML mode")
-    expect(to_yaml.or_(page.get_by_text("Go to UI mode"))).to_be_visible()
+    to_yaml = page.get_by_text(ui["yaml_mode"])
+    expect(to_yaml.or_(page.get_by_text(ui["ui_mode"]))).to_be_visible()
     if to_yaml.is_visible():
         to_yaml.click()
     editor = page.locator("ha-code-editor .cm-content").first
     expect(editor).to_be_visible()
     editor.fill(yaml)
     expect(page.get_by_text("Error in parsing YAML")).to_have_count(0)
-    page.get_by_role("button", name="Perform action").click()
+    page.get_by_role("button", name=ui["perform_action"]).click()
     # The button turns into a check mark, or a warning sign, for two seconds.
     outcome = page.locator("ha-progress-button ha-button.result")
     expect(outcome).to_have_count(1)

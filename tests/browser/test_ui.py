@@ -4,8 +4,10 @@ One story, in order (run with -x: each step needs the ones before it): log in, a
 an Elibom account in English, read the credit on the device page, shorten the update
 interval, send an SMS and watch it be delivered, schedule one and cancel it, add a
 recipient and send to it with notify.send_message; then switch the UI to Spanish,
-see the account form in Spanish and add the account again, and turn on the plain
-alphabet in its options.
+see the account form in Spanish and add the account again, turn on the plain
+alphabet in its options, add a recipient (and see the Assist option), build "when
+María writes" through the contact's device trigger and see it run, and find a
+scheduled SMS's id in the sensor's attributes and cancel it.
 """
 
 from __future__ import annotations
@@ -36,6 +38,13 @@ TIME_ZONE = ZoneInfo("America/Bogota")  # scripts/develop's configuration.yaml
 RECIPIENT = "Abuela Rosa"
 RECIPIENT_NUMBER = "310 555 0199"
 RECIPIENT_SENT_AS = "573105550199"  # with the default country code, 57
+MARIA = "María Gómez"  # the simulator's demo bot user on WhatsApp
+MARIA_ID = "573001112222"
+MARIA_CONTACT = "María (WhatsApp)"
+ALDEAMO_KEY = (
+    "demo-api-key"  # the simulator's demo bot (python -m tests.simulator --demo)
+)
+AUTOMATION = "Cuando María escribe"
 
 
 def sensor_name(language: str, key: str) -> str:
@@ -55,15 +64,33 @@ def elibom_label(language: str, field: str) -> str:
     return integration_text(language, "config", "step", "elibom", "data", field)
 
 
-def entry_id(page: Page) -> str:
-    """Return the Elibom entry's id, as the frontend knows it (the id the UI's pickers use)."""
+def entry_id(page: Page, title: str = "Tienda Demo") -> str:
+    """Return an entry's id, as the frontend knows it (the id the UI's pickers use)."""
     entries = page.evaluate(
-        """async (domain) => (await document.querySelector('home-assistant').hass
-            .callWS({type: 'config_entries/get', domain})).map(e => e.entry_id)""",
-        DOMAIN,
+        """async ([domain, title]) => (await document.querySelector('home-assistant')
+            .hass.callWS({type: 'config_entries/get', domain}))
+            .filter(e => e.title === title).map(e => e.entry_id)""",
+        [DOMAIN, title],
     )
-    assert len(entries) == 1, f"expected one LatAm Messaging entry, found {entries}"
+    assert len(entries) == 1, f"expected one LatAm Messaging entry {title}: {entries}"
     return str(entries[0])
+
+
+def run_flow(page: Page, start: str, handler: object, *answers: object) -> object:
+    """Run a config, options or subentry flow through Home Assistant's REST API."""
+    result = page.evaluate(
+        """async ([start, handler, answers]) => {
+            const hass = document.querySelector('home-assistant').hass;
+            let result = await hass.callApi('POST', start, {handler});
+            for (const answer of answers) {
+                result = await hass.callApi('POST', `${start}/${result.flow_id}`, answer);
+            }
+            return result;
+        }""",
+        [start, handler, list(answers)],
+    )
+    assert result["type"] == "create_entry", result
+    return result
 
 
 def open_integration_page(page: Page, url: str) -> None:
@@ -73,9 +100,11 @@ def open_integration_page(page: Page, url: str) -> None:
 
 
 def open_device_page(page: Page, url: str) -> None:
-    """From the integration page, open the account's device."""
+    """From the integration page, open the Elibom account's device."""
     open_integration_page(page, url)
-    page.locator("ha-config-entry-device-row").first.click()
+    page.locator("ha-config-entry-device-row").filter(
+        has_text="Tienda Demo"
+    ).first.click()
     expect(page).to_have_url(re.compile(r"/config/devices/device/"))
     expect(page.locator("hui-sensor-entity-row").first).to_be_visible()
 
@@ -284,9 +313,23 @@ def test_recipient_and_notify(
     flow.get_by_role(
         "textbox", name=integration_text("en", *recipient, *labels, "phone_number")
     ).fill(RECIPIENT_NUMBER)
+    # Assist is offered, off unless turned on (ha-form shows a switch's label twice
+    # over: the row's text and the slot it is projected through).
+    for key in ("data", "data_description"):
+        expect(
+            flow.get_by_text(
+                integration_text("en", *recipient, "step", "user", key, "assist"),
+                exact=True,
+            ).first
+        ).to_be_visible()
+    expect(flow.get_by_role("switch")).not_to_be_checked()
     shot("add-recipient-form")
     flow.get_by_role("button", name=ui["submit"]).click()
-    expect(flow.get_by_text(RECIPIENT)).to_be_visible()
+    # The success message (Home Assistant's "Created configuration for …" names her too).
+    added = integration_text("en", *recipient, "create_entry", "added")
+    expect(
+        flow.get_by_text(added.split("{number}")[0].format(name=RECIPIENT))
+    ).to_be_visible()
     shot("recipient-created")
     flow.get_by_role("button", name=ui["finish"]).click()
     expect(flow).to_be_hidden()
@@ -453,3 +496,199 @@ def test_plain_alphabet_option_in_spanish(
         and request["path"] == "/messages"
     ]
     assert sent[-1] == "Alarma: se abrio la puerta"
+
+
+def test_add_recipient_in_spanish_with_the_assist_option(
+    page: Page, home_assistant: Instance, shot: Shots
+) -> None:
+    """Agregar destinatario: the form offers Assist, said plainly; the number is confirmed."""
+    es = FRONTEND["es"]
+    recipient = ("config_subentries", "recipient")
+    form = (*recipient, "step", "user")
+    open_integration_page(page, home_assistant.url)
+    page.get_by_role(
+        "button", name=integration_text("es", *recipient, "initiate_flow", "user")
+    ).click()
+    flow = page.locator("dialog-data-entry-flow")
+    expect(
+        flow.get_by_text(integration_text("es", *form, "title")).first
+    ).to_be_visible()
+    # Assist: off unless turned on, with what it allows and what it costs.
+    assist_label = integration_text("es", *form, "data", "assist")
+    assist_help = integration_text("es", *form, "data_description", "assist")
+    assert assist_label != integration_text("en", *form, "data", "assist")
+    # ha-form shows a boolean's label twice over: the row's text and the slot it
+    # is projected through; both are the one label on screen.
+    expect(flow.get_by_text(assist_label, exact=True).first).to_be_visible()
+    expect(flow.get_by_text(assist_help, exact=True).first).to_be_visible()
+    expect(flow.get_by_role("switch")).not_to_be_checked()
+    flow.get_by_role(
+        "textbox", name=integration_text("es", *form, "data", "name")
+    ).fill(MARIA)
+    flow.get_by_role(
+        "textbox", name=integration_text("es", *form, "data", "phone_number")
+    ).fill("300 111 2222")
+    shot("add-recipient-form-es")
+    flow.get_by_role("button", name=es["submit"]).click()
+    # The success message names her and the number's last digits, nothing more.
+    added = integration_text("es", *recipient, "create_entry", "added")
+    expect(
+        flow.get_by_text(added.split("{number}")[0].format(name=MARIA))
+    ).to_be_visible()
+    expect(flow).to_contain_text(re.compile(r"•+2222\b"))
+    expect(flow).not_to_contain_text("1112222")
+    shot("recipient-created-es")
+    flow.get_by_role("button", name=es["finish"]).click()
+    expect(flow).to_be_hidden()
+    expect(page.get_by_text(MARIA, exact=True).first).to_be_visible()
+
+
+def test_when_maria_writes_through_the_device_trigger(
+    page: Page, home_assistant: Instance, shot: Shots
+) -> None:
+    """Automation editor → Dispositivo → María's contact → Mensaje recibido; it runs when she writes."""
+    es = FRONTEND["es"]
+    # The Aldeamo bot and the contact María, through the same APIs the UI uses.
+    created = run_flow(
+        page,
+        "config/config_entries/flow",
+        DOMAIN,
+        {"next_step_id": "aldeamo"},
+        {
+            "api_key": ALDEAMO_KEY,
+            "channels": ["whatsapp"],
+            "url": home_assistant.simulator + "/aldeamo",
+        },
+    )
+    bot = created["result"]["entry_id"]  # type: ignore[index]
+    run_flow(page, "config/config_entries/options/flow", bot, {"scan_interval": 15})
+    run_flow(
+        page,
+        "config/config_entries/subentries/flow",
+        [bot, "contact"],
+        {"channel": "whatsapp"},
+        {"client_id": MARIA_ID, "name": MARIA_CONTACT},
+    )
+
+    page.goto(home_assistant.url + "/config/automation/edit/new")
+    page.get_by_role("button", name=es["add_trigger"]).click()
+    picker = page.locator("add-automation-element-dialog")
+    picker.get_by_text(es["trigger_group_device"], exact=True).first.click()
+    picker.get_by_text(es["device_trigger"]).click()
+    page.locator("ha-device-picker").click()
+    page.keyboard.type(MARIA_CONTACT)
+    page.get_by_text(MARIA_CONTACT, exact=True).click()
+    # The contact's only trigger, chosen at once.
+    received = integration_text(
+        "es", "device_automation", "trigger_type", "person_wrote"
+    )
+    expect(page.locator("ha-device-trigger-picker")).to_contain_text(received)
+    expect(page.get_by_role("heading", name=received, exact=True)).to_be_visible()
+    shot("automation-device-trigger-es")
+
+    page.get_by_role("button", name=es["add_action"]).click()
+    page.keyboard.type("persistente")
+    page.locator("add-automation-element-dialog ha-combo-box-item").filter(
+        has_text="Notificación persistente: Crear"
+    ).click()
+    page.locator("ha-settings-row").filter(has_text="Mensaje").locator(
+        "textarea, input"
+    ).first.fill("María escribió: {{ trigger.event.data.message }}")
+    shot("automation-action-es")
+    page.get_by_role("button", name=es["save"]).click()
+    save = page.locator("ha-wa-dialog, ha-md-dialog, ha-dialog").filter(
+        has=page.get_by_role("textbox", name=es["name"])
+    )
+    save.get_by_role("textbox", name=es["name"]).fill(AUTOMATION)
+    save.get_by_role("button", name=es["save"]).click()
+    expect(page).to_have_url(re.compile(r"/config/automation/edit/(?!new)"))
+    expect(page.get_by_text(AUTOMATION).first).to_be_visible()
+    shot("automation-saved-es")
+
+    # María writes to the bot; the next poll (15 s) finds it, the automation runs.
+    home_assistant.control(
+        "POST",
+        "/_control/aldeamo/write",
+        {"channel": "whatsapp", "user_id": MARIA_ID, "message": "Ya llegué a la casa"},
+    )
+    page.goto(home_assistant.url + "/config/automation/dashboard")
+    page.get_by_text(es["notifications"], exact=True).click()
+    expect(
+        page.locator("notification-drawer").get_by_text(
+            "María escribió: Ya llegué a la casa"
+        )
+    ).to_be_visible(timeout=45_000)
+    last_triggered = page.evaluate(
+        """(name) => Object.values(document.querySelector('home-assistant').hass.states)
+            .filter(s => s.entity_id.startsWith('automation.')
+                         && s.attributes.friendly_name === name)
+            .map(s => s.attributes.last_triggered)""",
+        AUTOMATION,
+    )
+    assert len(last_triggered) == 1, last_triggered
+    assert last_triggered[0], "the automation never ran"
+    shot("automation-ran-notification-es")
+
+
+def test_find_a_schedule_in_the_attributes_and_cancel_it(
+    page: Page, home_assistant: Instance, shot: Shots
+) -> None:
+    """Mensajes programados → Atributos shows each schedule's id; cancelling it drops the count."""
+    es = FRONTEND["es"]
+    when = (datetime.now(TIME_ZONE) + timedelta(days=2)).replace(
+        hour=8, minute=30, second=0, microsecond=0
+    )
+    text = "Recordatorio: cita médica el viernes"
+    perform_action(
+        page,
+        home_assistant.url,
+        f"action: {DOMAIN}.send_sms\n"
+        "data:\n"
+        f"  config_entry_id: {entry_id(page)}\n"
+        "  to: 3004445555\n"
+        f'  message: "{text}"\n'
+        f'  schedule_at: "{when:%Y-%m-%d %H:%M:%S}"\n',
+        response_key="schedule_ids",
+        language="es",
+    )
+    scheduled = sensor_name("es", "scheduled_messages")
+    open_device_page(page, home_assistant.url)
+    wait_for_sensor(page, scheduled, "1")
+    page.locator("hui-sensor-entity-row").filter(has_text=scheduled).click()
+    more_info = page.locator("ha-more-info-dialog")
+    shown = page.get_by_role("alertdialog", name=scheduled)
+    expect(shown).to_be_visible()
+    more_info.locator("ha-dropdown ha-icon-button").click()
+    more_info.locator("ha-dropdown-item").filter(has_text=es["attributes"]).click()
+    # The attributes are slotted into the dialog: what a user sees is what its
+    # accessibility tree reads out.
+    attribute = ("entity", "sensor", "scheduled_messages", "state_attributes")
+    names = [
+        integration_text("es", *attribute, key, "name")
+        for key in ("next_time", "next_preview", "schedules")
+    ]
+    assert names[2] != integration_text("en", *attribute, "schedules", "name")
+    read_out = wait_until(
+        shown.aria_snapshot,
+        lambda seen: text in seen and all(name in seen for name in names),
+        "the attributes in Spanish, with the scheduled SMS",
+        timeout=30,
+    )
+    shot("scheduled-messages-attributes-es")
+    found = re.search(r"id: '?(\d+)'?", read_out)
+    assert found, f"no schedule id in the attributes: {read_out!r}"
+    schedule_id = found.group(1)
+
+    perform_action(
+        page,
+        home_assistant.url,
+        f"action: {DOMAIN}.cancel_scheduled_sms\n"
+        "data:\n"
+        f"  config_entry_id: {entry_id(page)}\n"
+        f'  schedule_id: "{schedule_id}"\n',
+        language="es",
+    )
+    shot("action-cancel-scheduled-sms-es")
+    open_device_page(page, home_assistant.url)
+    wait_for_sensor(page, scheduled, "0", timeout=45)
+    shot("scheduled-messages-0-es")

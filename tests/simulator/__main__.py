@@ -41,12 +41,18 @@ async def chatter(simulator: Simulator, every: float) -> None:
         turn += 1
 
 
+def _print_line(line: str) -> None:
+    print(line, flush=True)
+
+
 async def serve(host: str, port: int, latency: float, demo: bool, every: float) -> None:
     """Serve until interrupted."""
     simulator = Simulator(SimClock(realtime=True))
     simulator.latency = latency
     if demo:
         seed_demo(simulator)
+    # One line per message, so that a developer sees what went to and from the bots.
+    simulator.elibom.log = simulator.aldeamo.log = _print_line
     url = await simulator.start(host, port)
     lines = [
         f"Provider simulator on {url}",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 import itertools
 import json
@@ -76,6 +77,8 @@ class AldeamoState:
     )
     inbox: dict[tuple[str, str], list[dict[str, str]]] = field(default_factory=dict)
     sent: list[SentMessage] = field(default_factory=list)
+    log: Callable[[str], None] | None = None
+    """Told one line per message written to the bot and sent by it (the standalone log)."""
     _user_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _message_ids: itertools.count[int] = field(
         default_factory=lambda: itertools.count(10)
@@ -121,6 +124,9 @@ class AldeamoState:
                 "time": str(int(now.timestamp())),
             }
         )
+        if self.log is not None:
+            who = user.name or user_id
+            self.log(f"Aldeamo {channel}: {who} ({user_id}) wrote: {message}")
         return message_id
 
     # HTTP ---------------------------------------------------------------------
@@ -197,4 +203,8 @@ class AldeamoState:
             )
         sent = SentMessage(next(self._message_ids), channel, client_id, msg)
         self.sent.append(sent)
+        if self.log is not None:
+            user = self.users.get(channel, {}).get(client_id)
+            who = user.name if user is not None and user.name else client_id
+            self.log(f"Aldeamo {channel}: the bot answered {who} ({client_id}): {msg}")
         return aldeamo_json(ok=True, message="Message sent", data=sent.id)

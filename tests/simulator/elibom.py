@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 import itertools
@@ -102,6 +103,8 @@ class ElibomState:
     invalid_numbers: set[str] = field(default_factory=set)
     running_after: timedelta = timedelta(seconds=5)
     finished_after: timedelta = timedelta(seconds=30)
+    log: Callable[[str], None] | None = None
+    """Told one line per SMS sent or scheduled (the standalone log)."""
     _tokens: itertools.count[int] = field(
         default_factory=lambda: itertools.count(1857010469048394523)
     )
@@ -297,6 +300,8 @@ class ElibomState:
         schedule_date = body.get("scheduleDate")
         if schedule_date is None:
             delivery = self._create_delivery(account, numbers, text, self.clock.now())
+            if self.log is not None:
+                self.log(f"Elibom: SMS to {', '.join(numbers)}: {text}")
             return elibom_json({"deliveryToken": delivery.token})
         try:
             when = datetime.strptime(str(schedule_date), "%Y-%m-%d %H:%M").replace(
@@ -317,6 +322,11 @@ class ElibomState:
             created_at=self.clock.now(),
         )
         self.schedules[schedule.id] = schedule
+        if self.log is not None:
+            self.log(
+                f"Elibom: SMS scheduled ({schedule.id}) for {when:%Y-%m-%d %H:%M} "
+                f"to {', '.join(numbers)}: {text}"
+            )
         return elibom_json({"scheduleId": schedule.id})
 
     async def _get_delivery(self, request: web.Request) -> web.Response:
