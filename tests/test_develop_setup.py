@@ -8,13 +8,16 @@ import logging
 from pathlib import Path
 from types import ModuleType
 
+from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from tests.conftest import setup_entry
+from tests.conftest import poll, setup_entry
+from tests.helpers import state_of, with_subentries
+from tests.simulator import Simulator
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "lib" / "develop_setup.py"
 
@@ -112,3 +115,61 @@ async def test_a_spanish_demo_sets_home_assistants_own_language_before_any_accou
     assert hass.config.language == "es"
     assert hass.states.get("sensor.tienda_dona_perez_sms_sin_confirmar") is not None
     assert hass.states.get("sensor.tienda_dona_perez_creditos") is not None
+
+
+async def test_the_demo_light_is_exposed_and_marias_chatter_switches_it(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    hass_access_token: str,
+    aldeamo_entry: MockConfigEntry,
+    simulator: Simulator,
+) -> None:
+    """María (assist on) writes the demo's Spanish lines: the light goes on, then off."""
+    from tests.simulator.__main__ import CHATTER, MARIA  # noqa: PLC0415
+
+    await hass.config.async_update(language="es")
+    for component in (
+        "homeassistant",
+        "api",
+        "websocket_api",
+        "config",
+        "conversation",
+    ):
+        assert await async_setup_component(hass, component, {})
+    assert await async_setup_component(
+        hass,
+        "input_boolean",
+        {"input_boolean": {"kitchen_light": {"name": "Luz de la cocina"}}},
+    )
+    script = _develop_setup()
+    api = await _api(hass, hass_client, hass_access_token)
+    await script.expose_demo_light(api)
+    channel, maria, name = MARIA
+    simulator.aldeamo.add_user(channel, maria, name=name)
+    entry = with_subentries(
+        aldeamo_entry,
+        ConfigSubentryData(
+            data={
+                "name": "María",
+                "channel": channel,
+                "client_id": maria,
+                "assist": True,
+            },
+            subentry_type="contact",
+            title="María (WhatsApp)",
+            unique_id=f"{channel}:{maria}",
+        ),
+    )
+    await setup_entry(hass, entry)
+
+    seen = []
+    for line_channel, user, user_name, text in CHATTER["es"]:
+        if user != maria:
+            continue
+        simulator.advance(5)
+        simulator.aldeamo.write(line_channel, user, text, name=user_name)
+        await poll(hass)
+        seen.append(state_of(hass, "input_boolean.kitchen_light"))
+    assert seen[-2:] == ["on", "off"]
+    answers = simulator.requests_to("aldeamo", "POST", "/messages")
+    assert len(answers) == len(seen)  # every line of hers was answered

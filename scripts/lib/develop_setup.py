@@ -243,6 +243,26 @@ async def configure(api: Api, simulator: str) -> None:
             "    added the Aldeamo bot and the contact María (WhatsApp), "
             "who can talk to Assist"
         )
+    await expose_demo_light(api)
+
+
+DEMO_LIGHT = "input_boolean.kitchen_light"
+"""What María may switch through Assist (defined in configuration.yaml)."""
+
+
+async def expose_demo_light(api: Api) -> None:
+    """Expose the demo's kitchen light to Assist, as Settings → Voice assistants does."""
+    states = await api.call("GET", "/api/states")
+    if not any(state["entity_id"] == DEMO_LIGHT for state in states):
+        return  # a configuration made by an older scripts/develop
+    await api.websocket(
+        {
+            "type": "homeassistant/expose_entity",
+            "assistants": ["conversation"],
+            "entity_ids": [DEMO_LIGHT],
+            "should_expose": True,
+        }
+    )
 
 
 DASHBOARD = "latam-messaging"

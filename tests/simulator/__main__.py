@@ -12,12 +12,25 @@ from .clock import SimClock
 DEMO_ELIBOM_USER = "demo@example.com"
 DEMO_ELIBOM_TOKEN = "demo-api-password"
 DEMO_ALDEAMO_KEY = "demo-api-key"
-CHATTER = (
-    ("whatsapp", "573001112222", "María Gómez", "Hola, ¿a qué hora abren mañana?"),
-    ("facebook", "2291837465", "Juan Pérez", "¿Tienen domicilios?"),
-    ("whatsapp", "573001112222", "María Gómez", "Quiero pedir dos panes de bono"),
-    ("facebook", "2291837465", "Juan Pérez", "menú"),
-)
+MARIA = ("whatsapp", "573001112222", "María Gómez")
+JUAN = ("facebook", "2291837465", "Juan Pérez")
+CHATTER = {
+    # María has Assist on in the demo: she asks the home, in the demo's language.
+    "es": (
+        (*MARIA, "Hola, ¿a qué hora abren mañana?"),
+        (*JUAN, "¿Tienen domicilios?"),
+        (*MARIA, "enciende la luz de la cocina"),
+        (*JUAN, "menú"),
+        (*MARIA, "apaga la luz de la cocina"),
+    ),
+    "en": (
+        (*MARIA, "Hi, what time do you open tomorrow?"),
+        (*JUAN, "Do you deliver?"),
+        (*MARIA, "turn on the kitchen light"),
+        (*JUAN, "menu"),
+        (*MARIA, "turn off the kitchen light"),
+    ),
+}
 
 
 def seed_demo(simulator: Simulator) -> None:
@@ -31,12 +44,13 @@ def seed_demo(simulator: Simulator) -> None:
     simulator.aldeamo.add_user("web", "web-8f2c", name=None)
 
 
-async def chatter(simulator: Simulator, every: float) -> None:
+async def chatter(simulator: Simulator, every: float, language: str) -> None:
     """Make the demo users write to the bot, one message every `every` seconds."""
+    lines = CHATTER.get(language, CHATTER["en"])
     turn = 0
     while True:
         await asyncio.sleep(every)
-        channel, user_id, name, text = CHATTER[turn % len(CHATTER)]
+        channel, user_id, name, text = lines[turn % len(lines)]
         simulator.aldeamo.write(channel, user_id, text, name=name)
         turn += 1
 
@@ -45,7 +59,9 @@ def _print_line(line: str) -> None:
     print(line, flush=True)
 
 
-async def serve(host: str, port: int, latency: float, demo: bool, every: float) -> None:
+async def serve(  # noqa: PLR0913
+    host: str, port: int, latency: float, demo: bool, every: float, language: str
+) -> None:
     """Serve until interrupted."""
     simulator = Simulator(SimClock(realtime=True))
     simulator.latency = latency
@@ -66,7 +82,9 @@ async def serve(host: str, port: int, latency: float, demo: bool, every: float) 
         lines.append(f"  a demo bot user writes every {every:g} s")
     print("\n".join(lines), flush=True)
     writer = (
-        asyncio.create_task(chatter(simulator, every)) if demo and every > 0 else None
+        asyncio.create_task(chatter(simulator, every, language))
+        if demo and every > 0
+        else None
     )
     try:
         await asyncio.Event().wait()
@@ -93,9 +111,23 @@ def main() -> None:
         default=0.0,
         help="with --demo: seconds between messages demo users write to the bot",
     )
+    parser.add_argument(
+        "--language",
+        default="en",
+        help="with --chatter: the language demo users write in (en or es)",
+    )
     args = parser.parse_args()
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(args.host, args.port, args.latency, args.demo, args.chatter))
+        asyncio.run(
+            serve(
+                args.host,
+                args.port,
+                args.latency,
+                args.demo,
+                args.chatter,
+                args.language,
+            )
+        )
 
 
 if __name__ == "__main__":
