@@ -1,4 +1,4 @@
-"""Notify entities, one per recipient (Elibom) or contact (Aldeamo), and the classic service."""
+"""Notify entities, one per recipient (Elibom) or contact (Aldeamo)."""
 
 from __future__ import annotations
 
@@ -16,10 +16,7 @@ from .const import (
 )
 from .coordinator import AldeamoCoordinator, ElibomCoordinator, LatamConfigEntry
 from .entity import LatamEntity
-from .legacy_notify import async_get_service
 from .validation import bot_text, sms_text
-
-__all__ = ["async_get_service", "async_setup_entry"]
 
 PARALLEL_UPDATES = 0
 
