@@ -36,6 +36,7 @@ from .const import (
 )
 from .coordinator import ElibomCoordinator, LatamConfigEntry
 from .errors import validation_error
+from .notify import async_record_sent
 from .validation import bot_target, bot_text, phone_numbers, sms_text
 
 DATA_SERVICES: HassKey[dict[str, LatamNotificationService]] = HassKey(
@@ -140,6 +141,7 @@ class LatamNotificationService(BaseNotificationService):
             plain = bool(options.get(CONF_PLAIN_ALPHABET, DEFAULT_PLAIN_ALPHABET))
             text = sms_text(message, title, plain_alphabet=plain)
             await coordinator.async_send_sms(numbers, text)
+            async_record_sent(self.hass, self._entry.entry_id, numbers)
             return
         if not targets:
             raise validation_error("no_targets")
@@ -147,3 +149,6 @@ class LatamNotificationService(BaseNotificationService):
         # Every target is checked before anything is sent; each is sent once.
         for channel, client_id in dict.fromkeys(bot_target(t) for t in targets):
             await coordinator.async_send(channel, client_id, text)
+            async_record_sent(
+                self.hass, self._entry.entry_id, [f"{channel}:{client_id}"]
+            )
