@@ -34,6 +34,7 @@ WORDS = {
         "wrote": f"María (WhatsApp) wrote: {SHORT}",
         "stranger": "…7777 (WhatsApp) wrote: Hola",
         "finished": "SMS to …2222 delivered",
+        "running": "SMS to …2222 being sent",
         "failed": "SMS to …0000 failed",
         "two": "SMS to …2222 and 1 more delivered",
         "expired": "SMS {token} expired",
@@ -44,6 +45,7 @@ WORDS = {
         "wrote": f"María (WhatsApp) escribió: {SHORT}",
         "stranger": "…7777 (WhatsApp) escribió: Hola",
         "finished": "SMS a …2222 entregado",
+        "running": "SMS a …2222 enviándose",
         "failed": "SMS a …0000 falló",
         "two": "SMS a …2222 y 1 más entregado",
         "expired": "SMS {token} expiró",
@@ -202,3 +204,31 @@ async def test_the_activity_view_tells_each_event_in_words(
         ]
     )
     assert not any(MARIA in line for line in lines)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+async def test_a_delivery_on_its_way_reads_as_being_sent(
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    elibom_entry: MockConfigEntry,
+    simulator: Simulator,
+    language: str,
+) -> None:
+    """Seen while it runs, then delivered: two lines, in order."""
+    hass.config.language = language
+    hass.config.components.add("frontend")
+    assert await async_setup_component(hass, "logbook", {})
+    start = dt_util.utcnow().isoformat()
+    await setup_entry(hass, elibom_entry)
+
+    await _send(hass, elibom_entry, to=MARIA)
+    simulator.advance(10)
+    await poll(hass)
+    simulator.advance(60)
+    await poll(hass)
+
+    words = WORDS[language]
+    assert await _activity(hass, hass_ws_client, start) == [
+        words["running"],
+        words["finished"],
+    ]

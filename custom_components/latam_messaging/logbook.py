@@ -31,7 +31,13 @@ from .const import (
 
 PREVIEW_LENGTH = 60
 """Characters of a received message shown in the activity view."""
-DELIVERY_WORDS = {"finished": "delivered", "failed": "failed", "expired": "expired"}
+DELIVERY_WORDS = {
+    "created": "accepted",
+    "running": "sending",
+    "finished": "delivered",
+    "failed": "failed",
+    "expired": "expired",
+}
 SCHEDULE_WORDS = {"executed": "executed", "cancelled": "cancelled"}
 
 type Describe = Callable[[Event], dict[str, str]]
