@@ -239,3 +239,33 @@ async def test_the_multi_factor_module_sends_its_code_by_sms(
     (post,) = simulator.requests_to("elibom", "POST", "/messages")
     assert post.json["to"] == "573001112222"
     assert "123456" in post.json["text"]
+
+
+async def test_a_copied_entry_with_the_same_stored_name_yields_to_the_older(
+    hass: HomeAssistant, aldeamo_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """Two entries keeping one name (a restored copy): the newer one takes `_2`."""
+    simulator.aldeamo.add_user("whatsapp", ANA)
+    older = MockConfigEntry(
+        domain=aldeamo_entry.domain,
+        entry_id=aldeamo_entry.entry_id,
+        title=aldeamo_entry.title,
+        unique_id=aldeamo_entry.unique_id,
+        data={**aldeamo_entry.data, CONF_NOTIFY_SERVICE: BASE},
+    )
+    newer = _second_bot(aldeamo_entry, simulator)
+    newer = MockConfigEntry(
+        domain=newer.domain,
+        entry_id=newer.entry_id,
+        title=newer.title,
+        unique_id=newer.unique_id,
+        data={**newer.data, CONF_NOTIFY_SERVICE: BASE},
+    )
+    newer.add_to_hass(hass)
+    await setup_entry(hass, older)
+
+    assert older.data[CONF_NOTIFY_SERVICE] == BASE
+    assert newer.data[CONF_NOTIFY_SERVICE] == f"{BASE}_2"
+    await _send(hass, BASE, "older")
+    await _send(hass, f"{BASE}_2", "newer")
+    assert _keys_of_posts(simulator) == [(ALDEAMO_KEY, "older"), (SECOND_KEY, "newer")]
