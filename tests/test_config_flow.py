@@ -32,6 +32,7 @@ from custom_components.latam_messaging.const import (
     CONF_API_KEY,
     CONF_API_TOKEN,
     CONF_CHANNELS,
+    CONF_NOTIFY_SERVICE,
     CONF_PROVIDER,
     DOMAIN,
 )
@@ -264,6 +265,7 @@ async def test_elibom_account_is_added_after_one_account_check_with_basic_auth(
         CONF_URL,
         CONF_ACCOUNT_ID,
         CONF_WEBHOOK_ID,
+        CONF_NOTIFY_SERVICE,  # added by the entry's first set-up
     }
     assert entry.data[CONF_PROVIDER] == "elibom"
     assert entry.data[CONF_USERNAME] == ELIBOM_USER
@@ -489,6 +491,7 @@ async def test_aldeamo_bot_is_added_after_one_users_check_per_chosen_channel(
         CONF_API_KEY: ALDEAMO_KEY,
         CONF_CHANNELS: ["facebook", "whatsapp"],
         CONF_URL: simulator.aldeamo_url,
+        CONF_NOTIFY_SERVICE: "aldeamo_bots",  # added by the entry's first set-up
     }
     assert entry.unique_id
     assert ALDEAMO_KEY not in entry.unique_id

@@ -44,7 +44,7 @@ def _platforms(entry: LatamConfigEntry) -> list[Platform]:
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the actions once, whatever the number of accounts."""
     async_setup_services(hass)
-    legacy_notify.async_setup(hass, config)
+    legacy_notify.async_setup(hass)
     return True
 
 
@@ -98,7 +98,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: LatamConfigEntry) -> boo
     if isinstance(coordinator, ElibomCoordinator):
         entry.async_on_unload(async_register_inbound_sms(hass, entry))
     await hass.config_entries.async_forward_entry_setups(entry, _platforms(entry))
-    legacy_notify.async_load(hass, entry)
+    await legacy_notify.async_load(hass, entry)
     entry.async_on_unload(entry.add_update_listener(_async_reload))
     # Only now that its entities exist: what set-up found is fired once started.
     entry.async_on_unload(coordinator.async_start_events())

@@ -15,6 +15,8 @@ CONF_API_TOKEN: Final = "api_token"
 CONF_API_KEY: Final = "api_key"
 CONF_CHANNELS: Final = "channels"
 CONF_ACCOUNT_ID: Final = "account_id"
+CONF_NOTIFY_SERVICE: Final = "notify_service"
+"""The classic notify service's name, decided once (see legacy_notify)."""
 PROVIDER_ELIBOM: Final = "elibom"
 PROVIDER_ALDEAMO: Final = "aldeamo"
 

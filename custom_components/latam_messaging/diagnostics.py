@@ -8,10 +8,16 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_USERNAME, CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 
-from .const import CONF_API_KEY, CONF_API_TOKEN
+from .const import CONF_API_KEY, CONF_API_TOKEN, CONF_NOTIFY_SERVICE
 from .coordinator import ElibomCoordinator, LatamConfigEntry
 
-TO_REDACT = {CONF_API_TOKEN, CONF_API_KEY, CONF_USERNAME, CONF_WEBHOOK_ID}
+TO_REDACT = {
+    CONF_API_TOKEN,
+    CONF_API_KEY,
+    CONF_USERNAME,
+    CONF_WEBHOOK_ID,
+    CONF_NOTIFY_SERVICE,  # made of the account's name
+}
 
 
 async def async_get_config_entry_diagnostics(

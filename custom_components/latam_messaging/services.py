@@ -45,6 +45,7 @@ from .const import (
 )
 from .coordinator import AldeamoCoordinator, ElibomCoordinator, LatamConfigEntry
 from .errors import validation_error
+from .notify import async_record_sent
 from .sms_parts import encoding, segments
 from .validation import (
     bot_text,
@@ -175,6 +176,8 @@ async def _send_sms(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     text = sms_text(_text(call, ATTR_MESSAGE), plain_alphabet=plain_alphabet)
     when = _schedule_at(call)
     ids: list[Any] = await coordinator.async_send_sms(numbers, text, when)
+    if when is None:
+        async_record_sent(hass, coordinator.config_entry.entry_id, numbers)
     response: dict[str, Any] = (
         {"delivery_tokens": ids}
         if when is None
@@ -204,7 +207,9 @@ async def _send_bot_message(hass: HomeAssistant, call: ServiceCall) -> ServiceRe
     channel = sending_channel(_text(call, ATTR_CHANNEL))
     user = client_id(_text(call, ATTR_CLIENT_ID))
     text = bot_text(_text(call, ATTR_MESSAGE))
-    return {"message_id": await coordinator.async_send(channel, user, text)}
+    message_id = await coordinator.async_send(channel, user, text)
+    async_record_sent(hass, coordinator.config_entry.entry_id, [f"{channel}:{user}"])
+    return {"message_id": message_id}
 
 
 @callback
