@@ -129,6 +129,8 @@ async def test_the_demo_light_is_exposed_and_marias_chatter_switches_it(
 
     await hass.config.async_update(language="es")
     for component in (
+        "webhook",
+        "repairs",
         "homeassistant",
         "api",
         "websocket_api",
