@@ -225,8 +225,9 @@ class LatamCoordinator[DataT, StateT](DataUpdateCoordinator[DataT]):
             speech = str(result.response.speech.get("plain", {}).get("speech", ""))
             if speech:
                 await self._async_send_answer(message, speech)
-        except (HomeAssistantError, LatamMessagingError, ValueError) as err:
-            # ValueError: the chosen agent no longer exists.
+        except Exception as err:  # noqa: BLE001
+            # Any error: the agent may be another integration's, and raise anything
+            # (ValueError: the chosen agent no longer exists). The next answers go on.
             LOGGER.warning("Assist could not answer %s: %s", who.name, err)
 
     async def _async_send_answer(self, message: dict[str, Any], speech: str) -> None:

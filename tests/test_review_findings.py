@@ -1,0 +1,123 @@
+"""Review findings: what a user's day broke in Assist over chat and SMS and in tracking."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Literal
+
+from homeassistant.components import conversation
+from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
+from homeassistant.config_entries import ConfigSubentryData
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import intent
+from homeassistant.setup import async_setup_component
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.latam_messaging.const import DOMAIN
+from tests.conftest import poll, setup_entry
+from tests.helpers import with_subentries
+from tests.simulator import Simulator
+
+ANA = "573001112222"
+MAMA = "573104445555"
+KITCHEN = "input_boolean.kitchen_light"
+ELIBOM_STORE = f"{DOMAIN}.01ELIBOMENTRY0000000000000"
+
+
+async def _home(hass: HomeAssistant) -> None:
+    assert await async_setup_component(hass, "homeassistant", {})
+    assert await async_setup_component(hass, "conversation", {})
+    assert await async_setup_component(
+        hass,
+        "input_boolean",
+        {"input_boolean": {"kitchen_light": {"name": "Kitchen light"}}},
+    )
+    async_expose_entity(hass, "conversation", KITCHEN, True)
+    await hass.async_block_till_done()
+
+
+class _TestAgent(conversation.AbstractConversationAgent):
+    """An agent that says "ok", raises on "boom", and waits on "slow" until let go."""
+
+    def __init__(self) -> None:
+        self.heard: list[str] = []
+        self.go = asyncio.Event()
+
+    @property
+    def supported_languages(self) -> Literal["*"]:
+        return "*"
+
+    async def async_process(
+        self, user_input: conversation.ConversationInput
+    ) -> conversation.ConversationResult:
+        self.heard.append(user_input.text)
+        if user_input.text == "boom":
+            raise RuntimeError("the agent broke")
+        if user_input.text == "slow":
+            await self.go.wait()
+        response = intent.IntentResponse(language=user_input.language)
+        response.async_set_speech(f"ok: {user_input.text}")
+        return conversation.ConversationResult(
+            response=response, conversation_id="chat-1"
+        )
+
+
+async def _agent(hass: HomeAssistant) -> tuple[str, _TestAgent]:
+    """Register a test agent through Home Assistant's conversation API."""
+    assert await async_setup_component(hass, "homeassistant", {})
+    assert await async_setup_component(hass, "conversation", {})
+    owner = MockConfigEntry(domain="test_agent", entry_id="01TESTAGENT")
+    owner.add_to_hass(hass)
+    agent = _TestAgent()
+    conversation.async_set_agent(hass, owner, agent)
+    return owner.entry_id, agent
+
+
+def _ana(entry: MockConfigEntry, agent_id: str) -> MockConfigEntry:
+    return with_subentries(
+        entry,
+        ConfigSubentryData(
+            data={
+                "name": "Ana",
+                "channel": "whatsapp",
+                "client_id": ANA,
+                "assist": True,
+                "agent_id": agent_id,
+            },
+            subentry_type="contact",
+            title="Ana",
+            unique_id=f"whatsapp:{ANA}",
+        ),
+    )
+
+
+def _answers_to(simulator: Simulator, client_id: str) -> list[str]:
+    return [
+        str(request.form["msg"])
+        for request in simulator.requests_to("aldeamo", "POST", "/messages")
+        if request.form["client_id"] == client_id
+    ]
+
+
+async def test_an_agent_that_raises_does_not_cost_the_next_answers(
+    hass: HomeAssistant,
+    aldeamo_entry: MockConfigEntry,
+    simulator: Simulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Two messages in one poll: the first breaks the agent, the second is answered."""
+    agent_id, agent = await _agent(hass)
+    simulator.aldeamo.add_user("whatsapp", ANA)
+    await setup_entry(hass, _ana(aldeamo_entry, agent_id))
+
+    simulator.advance(5)
+    simulator.aldeamo.write("whatsapp", ANA, "boom")
+    simulator.advance(1)
+    simulator.aldeamo.write("whatsapp", ANA, "hola")
+    await poll(hass)
+
+    assert agent.heard == ["boom", "hola"]
+    assert _answers_to(simulator, ANA) == ["ok: hola"]
+    warnings = [r for r in caplog.records if "Assist could not answer" in r.message]
+    assert len(warnings) == 1
