@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import Literal
 
 from homeassistant.components import conversation
@@ -11,8 +12,12 @@ from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import intent
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
 
 from custom_components.latam_messaging.const import DOMAIN
 from tests.conftest import poll, setup_entry
@@ -121,3 +126,27 @@ async def test_an_agent_that_raises_does_not_cost_the_next_answers(
     assert _answers_to(simulator, ANA) == ["ok: hola"]
     warnings = [r for r in caplog.records if "Assist could not answer" in r.message]
     assert len(warnings) == 1
+
+
+async def test_a_reload_while_the_agent_thinks_still_sends_the_answer(
+    hass: HomeAssistant, aldeamo_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """Adding a contact reloads the entry; the answer being prepared still goes out."""
+    agent_id, agent = await _agent(hass)
+    simulator.aldeamo.add_user("whatsapp", ANA)
+    entry = _ana(aldeamo_entry, agent_id)
+    await setup_entry(hass, entry)
+
+    simulator.advance(5)
+    simulator.aldeamo.write("whatsapp", ANA, "slow")
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=31))
+    async with asyncio.timeout(5):
+        while not agent.heard:  # the agent now thinks
+            await asyncio.sleep(0.01)
+    reload = hass.async_create_task(hass.config_entries.async_reload(entry.entry_id))
+    await asyncio.sleep(0.05)
+    agent.go.set()
+    await reload
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert _answers_to(simulator, ANA) == ["ok: slow"]

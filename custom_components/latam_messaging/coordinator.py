@@ -68,6 +68,8 @@ from .validation import listening_channels
 type LatamConfigEntry = ConfigEntry[ElibomCoordinator | AldeamoCoordinator]
 type MessageListener = Callable[[dict[str, Any]], None]
 
+ANSWER_WAIT = 60
+"""Seconds an unload waits for Assist answers still being prepared (a slow agent)."""
 INBOUND_REMEMBERED = 200
 """Ids of received SMS kept to ignore a callback Elibom repeats."""
 
@@ -120,6 +122,7 @@ class LatamCoordinator[DataT, StateT](DataUpdateCoordinator[DataT]):
         self._stopping = False
         self._fetch: asyncio.Future[Callable[[], DataT]] | None = None
         self._sends: set[asyncio.Future[Any]] = set()
+        self._answers: set[asyncio.Future[None]] = set()
         self._message_listeners: list[MessageListener] = []
         self._answering = asyncio.Lock()
         """Answers go one at a time, in the order the messages came: a follow-up
@@ -191,9 +194,11 @@ class LatamCoordinator[DataT, StateT](DataUpdateCoordinator[DataT]):
                     listener(event.data)
         self.store.schedule_save()
         if answers:
-            self.config_entry.async_create_background_task(
+            task = self.config_entry.async_create_background_task(
                 self.hass, self._async_answer_all(answers), "latam_messaging assist"
             )
+            self._answers.add(task)
+            task.add_done_callback(self._answers.discard)
 
     async def _async_answer_all(
         self, answers: list[tuple[assist.Person, dict[str, Any]]]
@@ -246,13 +251,17 @@ class LatamCoordinator[DataT, StateT](DataUpdateCoordinator[DataT]):
         """Stop polling before an unload: a poll in flight is cut off, sends finish.
 
         A poll cut off commits nothing (the next coordinator asks again); a send
-        already on its way is awaited so that its delivery token is kept.
+        already on its way is awaited so that its delivery token is kept, and so
+        are Assist answers being prepared (for up to ANSWER_WAIT seconds).
         """
         self._stopping = True
         await self.async_shutdown()
         if (fetch := self._fetch) is not None:
             fetch.cancel()
             await asyncio.wait([fetch])
+        if self._answers:
+            # Decided and saved as answered: cut off now, it would never be sent.
+            await asyncio.wait(self._answers, timeout=ANSWER_WAIT)
         if self._sends:
             await asyncio.wait(self._sends)
         await self.store.async_save()
