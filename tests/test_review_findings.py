@@ -18,10 +18,12 @@ from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
 )
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.latam_messaging.const import DOMAIN
+from custom_components.latam_messaging.const import DOMAIN, EVENT_MESSAGE_RECEIVED
 from tests.conftest import poll, setup_entry
-from tests.helpers import with_subentries
+from tests.const import WEBHOOK_ID
+from tests.helpers import listen, state_of, with_subentries
 from tests.simulator import Simulator
 
 ANA = "573001112222"
@@ -150,3 +152,45 @@ async def test_a_reload_while_the_agent_thinks_still_sends_the_answer(
     await hass.async_block_till_done(wait_background_tasks=True)
 
     assert _answers_to(simulator, ANA) == ["ok: slow"]
+
+
+def _mama(entry: MockConfigEntry) -> MockConfigEntry:
+    return with_subentries(
+        entry,
+        ConfigSubentryData(
+            data={"name": "Mamá", "phone_number": MAMA, "assist": True},
+            subentry_type="recipient",
+            title="Mamá",
+            unique_id=MAMA,
+        ),
+    )
+
+
+@pytest.mark.parametrize("sender", ["+57 310 444 5555", "310-444-5555", "3104445555"])
+async def test_an_sms_from_a_number_written_otherwise_reaches_its_recipient(
+    hass: HomeAssistant,
+    elibom_entry: MockConfigEntry,
+    simulator: Simulator,
+    hass_client_no_auth: ClientSessionGenerator,
+    sender: str,
+) -> None:
+    """The callback's `from` with +, spaces or without country code is still Mamá."""
+    await _home(hass)
+    entry = _mama(elibom_entry)
+    await setup_entry(hass, entry)
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
+    client = await hass_client_no_auth()
+
+    response = await client.get(
+        f"/api/webhook/{WEBHOOK_ID}",
+        params={"from": sender, "text": "turn on the kitchen light"},
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert response.status == 200
+    assert [(e["client_id"], e["name"], e.get("assist")) for e in events] == [
+        (MAMA, "Mamá", True)
+    ]
+    assert state_of(hass, KITCHEN) == "on"
+    (post,) = simulator.requests_to("elibom", "POST", "/messages")
+    assert post.json["to"] == MAMA
