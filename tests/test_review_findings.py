@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from homeassistant.components import conversation
 from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
@@ -20,7 +20,11 @@ from pytest_homeassistant_custom_component.common import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.latam_messaging.const import DOMAIN, EVENT_MESSAGE_RECEIVED
+from custom_components.latam_messaging.const import (
+    DOMAIN,
+    EVENT_DELIVERY_STATUS,
+    EVENT_MESSAGE_RECEIVED,
+)
 from tests.conftest import poll, setup_entry
 from tests.const import WEBHOOK_ID
 from tests.helpers import listen, state_of, with_subentries
@@ -194,3 +198,44 @@ async def test_an_sms_from_a_number_written_otherwise_reaches_its_recipient(
     assert state_of(hass, KITCHEN) == "on"
     (post,) = simulator.requests_to("elibom", "POST", "/messages")
     assert post.json["to"] == MAMA
+
+
+async def _stored_delivery(
+    hass: HomeAssistant, entry: MockConfigEntry, hass_storage: dict[str, Any]
+) -> str:
+    """Send one SMS and unload: the delivery is in the stored file."""
+    await setup_entry(hass, entry)
+    response = await hass.services.async_call(
+        DOMAIN,
+        "send_sms",
+        {"config_entry_id": entry.entry_id, "to": [ANA], "message": "Alarma"},
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    (token,) = response["delivery_tokens"]
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    (stored,) = hass_storage[ELIBOM_STORE]["data"]["deliveries"]
+    assert stored["token"] == token
+    return str(token)
+
+
+@pytest.mark.parametrize("next_due", ["soon", 12, "2026-13-45T99:00:00+00:00"])
+async def test_a_delivery_with_a_stored_due_time_unreadable_or_far_off_is_still_followed(
+    hass: HomeAssistant,
+    elibom_entry: MockConfigEntry,
+    simulator: Simulator,
+    hass_storage: dict[str, Any],
+    next_due: Any,
+) -> None:
+    """A damaged due time (or one a wrong clock put a century ahead) loses nothing."""
+    token = await _stored_delivery(hass, elibom_entry, hass_storage)
+    hass_storage[ELIBOM_STORE]["data"]["deliveries"][0]["next_due"] = next_due
+    events = listen(hass, EVENT_DELIVERY_STATUS)
+    assert await hass.config_entries.async_setup(elibom_entry.entry_id)
+    await hass.async_block_till_done()
+    simulator.advance(60)
+    await poll(hass)
+
+    assert [(e["delivery_token"], e["status"]) for e in events] == [(token, "finished")]
+    assert state_of(hass, "sensor.tienda_dona_perez_unconfirmed_sms") == "0"
