@@ -6,11 +6,12 @@ import asyncio
 from datetime import timedelta
 from typing import Any, Literal
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components import conversation
 from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import intent
+from homeassistant.helpers import intent, issue_registry as ir
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
@@ -239,3 +240,64 @@ async def test_a_delivery_with_a_stored_due_time_unreadable_or_far_off_is_still_
 
     assert [(e["delivery_token"], e["status"]) for e in events] == [(token, "finished")]
     assert state_of(hass, "sensor.tienda_dona_perez_unconfirmed_sms") == "0"
+
+
+async def _ana_past_the_limit(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Ana (default agent) writes 21 times in ten minutes: the limit's issue is up."""
+    await _home(hass)
+    simulator.aldeamo.add_user("whatsapp", ANA)
+    await setup_entry(hass, entry)
+    for _ in range(21):
+        freezer.tick(timedelta(seconds=30))
+        simulator.advance(30)
+        simulator.aldeamo.write("whatsapp", ANA, "turn on the kitchen light")
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)
+    assert len(_answers_to(simulator, ANA)) == 20
+    assert _our_issues(hass) == ["Ana"]
+
+
+def _our_issues(hass: HomeAssistant) -> list[str]:
+    return [
+        str((issue.translation_placeholders or {}).get("name"))
+        for (domain, _), issue in ir.async_get(hass).issues.items()
+        if domain == DOMAIN and issue.active
+    ]
+
+
+async def test_removing_a_contact_past_the_limit_takes_its_repair_issue(
+    hass: HomeAssistant,
+    aldeamo_entry: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The issue names a person who is no longer there: it goes with them."""
+    entry = _ana(aldeamo_entry, "conversation.home_assistant")
+    await _ana_past_the_limit(hass, entry, simulator, freezer)
+
+    (subentry_id,) = entry.subentries
+    assert hass.config_entries.async_remove_subentry(entry, subentry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert _our_issues(hass) == []
+
+
+async def test_removing_the_account_past_the_limit_takes_its_repair_issues(
+    hass: HomeAssistant,
+    aldeamo_entry: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """No issue outlives the account it belongs to."""
+    entry = _ana(aldeamo_entry, "conversation.home_assistant")
+    await _ana_past_the_limit(hass, entry, simulator, freezer)
+
+    assert await hass.config_entries.async_remove(entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert _our_issues(hass) == []

@@ -107,7 +107,8 @@ def person(entry: ConfigEntry[Any], message: dict[str, Any]) -> Person | None:
     return None
 
 
-def _issue_id(subentry_id: str) -> str:
+def issue_id(subentry_id: str) -> str:
+    """Name the repair issue of a person past the limit."""
     return f"assist_limit_{subentry_id}"
 
 
@@ -134,7 +135,7 @@ def may_answer(
         ir.async_create_issue(
             hass,
             DOMAIN,
-            _issue_id(who.subentry_id),
+            issue_id(who.subentry_id),
             is_fixable=False,
             severity=ir.IssueSeverity.WARNING,
             translation_key="assist_limit",
@@ -149,12 +150,16 @@ def may_answer(
     del state.answered[:-ANSWERED_REMEMBERED]
     if who.subentry_id in state.limited:
         state.limited.remove(who.subentry_id)
-        ir.async_delete_issue(hass, DOMAIN, _issue_id(who.subentry_id))
+        ir.async_delete_issue(hass, DOMAIN, issue_id(who.subentry_id))
     return True
 
 
-def release(hass: HomeAssistant, state: AssistState) -> bool:
-    """Clear the repair issue of everyone whose hour has passed; True if any was."""
+def release(hass: HomeAssistant, state: AssistState, entry: ConfigEntry[Any]) -> bool:
+    """Clear the repair issue of everyone whose hour has passed; True if any was.
+
+    Someone no longer in the entry's subentries is released at once: the issue
+    would name a person who is gone.
+    """
     now = dt_util.utcnow()
     released = False
     for subentry_id in list(state.limited):
@@ -163,9 +168,9 @@ def release(hass: HomeAssistant, state: AssistState) -> bool:
             for t in state.answers.get(subentry_id, [])
             if (when := dt_util.parse_datetime(t)) is not None and now - when < WINDOW
         ]
-        if len(recent) < ASSIST_ANSWERS_PER_HOUR:
+        if len(recent) < ASSIST_ANSWERS_PER_HOUR or subentry_id not in entry.subentries:
             state.limited.remove(subentry_id)
-            ir.async_delete_issue(hass, DOMAIN, _issue_id(subentry_id))
+            ir.async_delete_issue(hass, DOMAIN, issue_id(subentry_id))
             released = True
     return released
 

@@ -147,7 +147,7 @@ class LatamCoordinator[DataT, StateT](DataUpdateCoordinator[DataT]):
         finally:
             self._fetch = None
         data = commit()
-        if assist.release(self.hass, self.store.assist):
+        if assist.release(self.hass, self.store.assist, self.config_entry):
             self.store.schedule_save()  # an hour has passed: the limit's issue goes
         self.async_fire_pending()
         return data
