@@ -11,6 +11,7 @@ from homeassistant.components import conversation
 from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import intent, issue_registry as ir
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
@@ -66,6 +67,8 @@ class _TestAgent(conversation.AbstractConversationAgent):
         self.heard.append(user_input.text)
         if user_input.text == "boom":
             raise RuntimeError("the agent broke")
+        if user_input.text == "quota":
+            raise HomeAssistantError("Error talking to the model: quota exceeded")
         if user_input.text == "slow":
             await self.go.wait()
         response = intent.IntentResponse(language=user_input.language)
@@ -133,6 +136,29 @@ async def test_an_agent_that_raises_does_not_cost_the_next_answers(
     assert _answers_to(simulator, ANA) == ["ok: hola"]
     warnings = [r for r in caplog.records if "Assist could not answer" in r.message]
     assert len(warnings) == 1
+
+
+async def test_an_agent_error_is_logged_and_not_sent_as_the_answer(
+    hass: HomeAssistant,
+    aldeamo_entry: MockConfigEntry,
+    simulator: Simulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The agent fails (its service is down): a warning, not its error text to Ana."""
+    agent_id, agent = await _agent(hass)
+    simulator.aldeamo.add_user("whatsapp", ANA)
+    await setup_entry(hass, _ana(aldeamo_entry, agent_id))
+
+    simulator.advance(5)
+    simulator.aldeamo.write("whatsapp", ANA, "quota")
+    await poll(hass)
+    await poll(hass)
+
+    assert agent.heard == ["quota"]
+    assert _answers_to(simulator, ANA) == []
+    warnings = [r for r in caplog.records if "Assist could not answer" in r.message]
+    assert len(warnings) == 1
+    assert "quota exceeded" in warnings[0].getMessage()
 
 
 async def test_a_reload_while_the_agent_thinks_still_sends_the_answer(

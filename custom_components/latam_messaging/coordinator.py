@@ -18,7 +18,7 @@ from typing import Any
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import intent, issue_registry as ir
 from homeassistant.helpers.start import async_at_started
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
@@ -228,6 +228,14 @@ class LatamCoordinator[DataT, StateT](DataUpdateCoordinator[DataT]):
                 conversations[who.subentry_id] = result.conversation_id
                 self.store.schedule_save()
             speech = str(result.response.speech.get("plain", {}).get("speech", ""))
+            if (
+                result.response.response_type is intent.IntentResponseType.ERROR
+                and result.response.error_code is intent.IntentResponseErrorCode.UNKNOWN
+            ):
+                # What async_converse makes of an agent that failed: its error text
+                # is no answer (and an SMS of it costs credit).
+                LOGGER.warning("Assist could not answer %s: %s", who.name, speech)
+                return
             if speech:
                 await self._async_send_answer(message, speech)
         except Exception as err:  # noqa: BLE001
