@@ -9,7 +9,7 @@ from typing import Any, Literal
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components import conversation
 from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
-from homeassistant.config_entries import ConfigSubentryData
+from homeassistant.config_entries import ConfigEntryState, ConfigSubentryData
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import intent, issue_registry as ir
@@ -36,6 +36,7 @@ ANA = "573001112222"
 MAMA = "573104445555"
 KITCHEN = "input_boolean.kitchen_light"
 ELIBOM_STORE = f"{DOMAIN}.01ELIBOMENTRY0000000000000"
+ALDEAMO_STORE = f"{DOMAIN}.01ALDEAMOENTRY000000000000"
 
 
 async def _home(hass: HomeAssistant) -> None:
@@ -327,3 +328,38 @@ async def test_removing_the_account_past_the_limit_takes_its_repair_issues(
     await hass.async_block_till_done()
 
     assert _our_issues(hass) == []
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        pytest.param({"answers": ["Ana"]}, id="answers-a-list"),
+        pytest.param({"answered": 5}, id="answered-a-number"),
+        pytest.param({"conversations": "chat-1"}, id="conversations-a-text"),
+    ],
+)
+async def test_a_damaged_assist_record_does_not_stop_the_account(
+    hass: HomeAssistant,
+    aldeamo_entry: MockConfigEntry,
+    simulator: Simulator,
+    hass_storage: dict[str, Any],
+    stored: dict[str, Any],
+) -> None:
+    """The bot still loads and Ana is still answered; what Assist kept starts afresh."""
+    await _home(hass)
+    simulator.aldeamo.add_user("whatsapp", ANA)
+    hass_storage[ALDEAMO_STORE] = {
+        "version": 1,
+        "minor_version": 2,
+        "key": ALDEAMO_STORE,
+        "data": {"channels": {}, "assist": stored},
+    }
+    entry = _ana(aldeamo_entry, "conversation.home_assistant")
+    await setup_entry(hass, entry)
+    assert entry.state is ConfigEntryState.LOADED
+
+    simulator.advance(5)
+    simulator.aldeamo.write("whatsapp", ANA, "turn on the kitchen light")
+    await poll(hass)
+    assert state_of(hass, KITCHEN) == "on"
+    assert len(_answers_to(simulator, ANA)) == 1

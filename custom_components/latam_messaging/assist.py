@@ -63,18 +63,22 @@ class AssistState:
         """Read what was stored; anything unreadable starts afresh."""
         if not isinstance(raw, dict):
             return cls()
-        return cls(
-            answers={
-                str(k): [str(t) for t in v]
-                for k, v in dict(raw.get("answers", {})).items()
-                if isinstance(v, list)
-            },
-            conversations={
-                str(k): str(v) for k, v in dict(raw.get("conversations", {})).items()
-            },
-            answered=[str(i) for i in list(raw.get("answered", []))],
-            limited=[str(i) for i in list(raw.get("limited", []))],
-        )
+        try:
+            return cls(
+                answers={
+                    str(k): [str(t) for t in v]
+                    for k, v in dict(raw.get("answers", {})).items()
+                    if isinstance(v, list)
+                },
+                conversations={
+                    str(k): str(v)
+                    for k, v in dict(raw.get("conversations", {})).items()
+                },
+                answered=[str(i) for i in list(raw.get("answered", []))],
+                limited=[str(i) for i in list(raw.get("limited", []))],
+            )
+        except (TypeError, ValueError):
+            return cls()  # damaged: Assist's memory starts afresh, the entry loads
 
 
 @dataclass(frozen=True, slots=True)
