@@ -13,7 +13,7 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.loader import async_get_integration
 
-from . import identity, legacy_notify, stale
+from . import assist, identity, legacy_notify, stale
 from .api import ALDEAMO_URL, ELIBOM_URL, AldeamoClient, ElibomClient, account_digest
 from .const import (
     CONF_API_KEY,
@@ -127,6 +127,8 @@ async def async_remove_entry(hass: HomeAssistant, entry: LatamConfigEntry) -> No
     await store.async_remove()
     ir.async_delete_issue(hass, DOMAIN, f"low_credit_{entry.entry_id}")
     ir.async_delete_issue(hass, DOMAIN, identity.duplicate_issue_id(entry.entry_id))
+    for subentry_id in entry.subentries:
+        ir.async_delete_issue(hass, DOMAIN, assist.issue_id(subentry_id))
 
 
 async def async_remove_config_entry_device(

@@ -63,18 +63,22 @@ class AssistState:
         """Read what was stored; anything unreadable starts afresh."""
         if not isinstance(raw, dict):
             return cls()
-        return cls(
-            answers={
-                str(k): [str(t) for t in v]
-                for k, v in dict(raw.get("answers", {})).items()
-                if isinstance(v, list)
-            },
-            conversations={
-                str(k): str(v) for k, v in dict(raw.get("conversations", {})).items()
-            },
-            answered=[str(i) for i in list(raw.get("answered", []))],
-            limited=[str(i) for i in list(raw.get("limited", []))],
-        )
+        try:
+            return cls(
+                answers={
+                    str(k): [str(t) for t in v]
+                    for k, v in dict(raw.get("answers", {})).items()
+                    if isinstance(v, list)
+                },
+                conversations={
+                    str(k): str(v)
+                    for k, v in dict(raw.get("conversations", {})).items()
+                },
+                answered=[str(i) for i in list(raw.get("answered", []))],
+                limited=[str(i) for i in list(raw.get("limited", []))],
+            )
+        except (TypeError, ValueError):
+            return cls()  # damaged: Assist's memory starts afresh, the entry loads
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +111,8 @@ def person(entry: ConfigEntry[Any], message: dict[str, Any]) -> Person | None:
     return None
 
 
-def _issue_id(subentry_id: str) -> str:
+def issue_id(subentry_id: str) -> str:
+    """Name the repair issue of a person past the limit."""
     return f"assist_limit_{subentry_id}"
 
 
@@ -134,7 +139,7 @@ def may_answer(
         ir.async_create_issue(
             hass,
             DOMAIN,
-            _issue_id(who.subentry_id),
+            issue_id(who.subentry_id),
             is_fixable=False,
             severity=ir.IssueSeverity.WARNING,
             translation_key="assist_limit",
@@ -149,12 +154,16 @@ def may_answer(
     del state.answered[:-ANSWERED_REMEMBERED]
     if who.subentry_id in state.limited:
         state.limited.remove(who.subentry_id)
-        ir.async_delete_issue(hass, DOMAIN, _issue_id(who.subentry_id))
+        ir.async_delete_issue(hass, DOMAIN, issue_id(who.subentry_id))
     return True
 
 
-def release(hass: HomeAssistant, state: AssistState) -> bool:
-    """Clear the repair issue of everyone whose hour has passed; True if any was."""
+def release(hass: HomeAssistant, state: AssistState, entry: ConfigEntry[Any]) -> bool:
+    """Clear the repair issue of everyone whose hour has passed; True if any was.
+
+    Someone no longer in the entry's subentries is released at once: the issue
+    would name a person who is gone.
+    """
     now = dt_util.utcnow()
     released = False
     for subentry_id in list(state.limited):
@@ -163,9 +172,9 @@ def release(hass: HomeAssistant, state: AssistState) -> bool:
             for t in state.answers.get(subentry_id, [])
             if (when := dt_util.parse_datetime(t)) is not None and now - when < WINDOW
         ]
-        if len(recent) < ASSIST_ANSWERS_PER_HOUR:
+        if len(recent) < ASSIST_ANSWERS_PER_HOUR or subentry_id not in entry.subentries:
             state.limited.remove(subentry_id)
-            ir.async_delete_issue(hass, DOMAIN, _issue_id(subentry_id))
+            ir.async_delete_issue(hass, DOMAIN, issue_id(subentry_id))
             released = True
     return released
 

@@ -18,7 +18,7 @@ from typing import Any
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import intent, issue_registry as ir
 from homeassistant.helpers.start import async_at_started
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
@@ -68,6 +68,8 @@ from .validation import listening_channels
 type LatamConfigEntry = ConfigEntry[ElibomCoordinator | AldeamoCoordinator]
 type MessageListener = Callable[[dict[str, Any]], None]
 
+ANSWER_WAIT = 60
+"""Seconds an unload waits for Assist answers still being prepared (a slow agent)."""
 INBOUND_REMEMBERED = 200
 """Ids of received SMS kept to ignore a callback Elibom repeats."""
 
@@ -120,6 +122,7 @@ class LatamCoordinator[DataT, StateT](DataUpdateCoordinator[DataT]):
         self._stopping = False
         self._fetch: asyncio.Future[Callable[[], DataT]] | None = None
         self._sends: set[asyncio.Future[Any]] = set()
+        self._answers: set[asyncio.Future[None]] = set()
         self._message_listeners: list[MessageListener] = []
         self._answering = asyncio.Lock()
         """Answers go one at a time, in the order the messages came: a follow-up
@@ -144,7 +147,7 @@ class LatamCoordinator[DataT, StateT](DataUpdateCoordinator[DataT]):
         finally:
             self._fetch = None
         data = commit()
-        if assist.release(self.hass, self.store.assist):
+        if assist.release(self.hass, self.store.assist, self.config_entry):
             self.store.schedule_save()  # an hour has passed: the limit's issue goes
         self.async_fire_pending()
         return data
@@ -191,9 +194,11 @@ class LatamCoordinator[DataT, StateT](DataUpdateCoordinator[DataT]):
                     listener(event.data)
         self.store.schedule_save()
         if answers:
-            self.config_entry.async_create_background_task(
+            task = self.config_entry.async_create_background_task(
                 self.hass, self._async_answer_all(answers), "latam_messaging assist"
             )
+            self._answers.add(task)
+            task.add_done_callback(self._answers.discard)
 
     async def _async_answer_all(
         self, answers: list[tuple[assist.Person, dict[str, Any]]]
@@ -223,10 +228,19 @@ class LatamCoordinator[DataT, StateT](DataUpdateCoordinator[DataT]):
                 conversations[who.subentry_id] = result.conversation_id
                 self.store.schedule_save()
             speech = str(result.response.speech.get("plain", {}).get("speech", ""))
+            if (
+                result.response.response_type is intent.IntentResponseType.ERROR
+                and result.response.error_code is intent.IntentResponseErrorCode.UNKNOWN
+            ):
+                # What async_converse makes of an agent that failed: its error text
+                # is no answer (and an SMS of it costs credit).
+                LOGGER.warning("Assist could not answer %s: %s", who.name, speech)
+                return
             if speech:
                 await self._async_send_answer(message, speech)
-        except (HomeAssistantError, LatamMessagingError, ValueError) as err:
-            # ValueError: the chosen agent no longer exists.
+        except Exception as err:  # noqa: BLE001
+            # Any error: the agent may be another integration's, and raise anything
+            # (ValueError: the chosen agent no longer exists). The next answers go on.
             LOGGER.warning("Assist could not answer %s: %s", who.name, err)
 
     async def _async_send_answer(self, message: dict[str, Any], speech: str) -> None:
@@ -245,13 +259,17 @@ class LatamCoordinator[DataT, StateT](DataUpdateCoordinator[DataT]):
         """Stop polling before an unload: a poll in flight is cut off, sends finish.
 
         A poll cut off commits nothing (the next coordinator asks again); a send
-        already on its way is awaited so that its delivery token is kept.
+        already on its way is awaited so that its delivery token is kept, and so
+        are Assist answers being prepared (for up to ANSWER_WAIT seconds).
         """
         self._stopping = True
         await self.async_shutdown()
         if (fetch := self._fetch) is not None:
             fetch.cancel()
             await asyncio.wait([fetch])
+        if self._answers:
+            # Decided and saved as answered: cut off now, it would never be sent.
+            await asyncio.wait(self._answers, timeout=ANSWER_WAIT)
         if self._sends:
             await asyncio.wait(self._sends)
         await self.store.async_save()

@@ -84,8 +84,16 @@ def next_lookup(sent_at: datetime, now: datetime) -> datetime:
 
 
 def due(state: ElibomState, now: datetime) -> list[TrackedDelivery]:
-    """Return the deliveries to look up at a poll happening now."""
-    return [d for d in state.deliveries.values() if d.next_due <= now]
+    """Return the deliveries to look up at a poll happening now.
+
+    A due time further off than the longest wait was set by a clock that was
+    wrong (or stored damaged): that delivery is due now rather than for years.
+    """
+    return [
+        d
+        for d in state.deliveries.values()
+        if d.next_due <= now or d.next_due - now > MAX_WAIT
+    ]
 
 
 def delivery_event(delivery: ElibomDelivery) -> dict[str, Any]:

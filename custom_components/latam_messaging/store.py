@@ -252,8 +252,13 @@ def _elibom_from_json(raw: Mapping[str, Any], skipped: list[str]) -> ElibomState
 
 def _delivery_from_json(item: Any) -> TrackedDelivery:
     sent_at = _required_time(item["sent_at"], "the sending time")
-    # Stores written before due times existed: due at the next poll.
-    next_due = _parse_time(item.get("next_due")) or dt_util.utc_from_timestamp(0)
+    # Stores written before due times existed, or a due time damaged: due at the
+    # next poll (the delivery itself is kept: it was paid for).
+    try:
+        next_due = _parse_time(item.get("next_due"))
+    except ValueError:
+        next_due = None
+    next_due = next_due or dt_util.utc_from_timestamp(0)
     return TrackedDelivery(
         token=str(item["token"]),
         status=str(item["status"]),

@@ -14,11 +14,13 @@ from homeassistant.components import webhook
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.util import dt as dt_util
 
 from .api import COLOMBIA
-from .const import DOMAIN, LOGGER
+from .const import CONF_DEFAULT_COUNTRY_CODE, DEFAULT_COUNTRY_CODE, DOMAIN, LOGGER
 from .coordinator import ElibomCoordinator, LatamConfigEntry
+from .validation import phone_number
 
 DATE_FORMAT = "%d-%m-%Y-%H-%M-%S"
 
@@ -58,9 +60,16 @@ def async_register_inbound_sms(
         hass: HomeAssistant, webhook_id: str, request: web.Request
     ) -> web.Response:
         query = read_query(request.rel_url.raw_query_string)
-        sender = query.get("from", "").strip().lstrip("+")
+        try:
+            # The same digits as a recipient's number: +, spaces, local numbers.
+            sender = phone_number(
+                query.get("from", ""),
+                str(entry.options.get(CONF_DEFAULT_COUNTRY_CODE, DEFAULT_COUNTRY_CODE)),
+            )
+        except ServiceValidationError:
+            sender = ""
         text = query.get("text")
-        if not sender.isdigit() or text is None:
+        if not sender or text is None:
             LOGGER.debug("Ignored an inbound SMS callback without `from` or `text`")
             return web.Response(status=400)
         coordinator = entry.runtime_data
