@@ -4,6 +4,10 @@ Run by `scripts/bench` (not part of the test suite). Every row runs inside a rea
 Assistant (the test harness's instance) against the provider simulator over loopback
 HTTP, with a per-request latency (LATAM_BENCH_LATENCY, default 0.08 s). It prints one
 table; each comparison is measured side by side in the same run.
+
+Each case starts after a full garbage collection, so that what an earlier case left
+behind is not collected inside a later case's measurement. A full collection that a
+case itself sets off is counted in its loop lag, and said in its notes.
 """
 
 from __future__ import annotations
@@ -11,8 +15,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncGenerator, Awaitable, Callable
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+import gc
 import json
 import math
 import os
@@ -55,6 +60,12 @@ RECIPIENTS = 1000
 ROWS: list[tuple[str, str, str, str, str]] = []
 
 
+@pytest.fixture(autouse=True)
+def collected() -> None:
+    """Start each case with nothing left for the garbage collector from the last."""
+    gc.collect()
+
+
 @pytest.fixture
 async def simulator(socket_enabled: None) -> AsyncGenerator[Simulator]:
     """Run the simulator in a thread of its own, as the providers are elsewhere.
@@ -83,7 +94,26 @@ class LagProbe:
     """Measures how late the event loop runs a 5 ms sleep: the worst delay seen."""
 
     worst: float = 0.0
+    full_collections: list[float] = field(default_factory=list)
+    """How long each full garbage collection during the probe held the process (s)."""
     _task: asyncio.Task[None] | None = None
+    _collecting: float = 0.0
+
+    def _gc(self, phase: str, info: dict[str, int]) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            self._collecting = time.perf_counter()
+        else:
+            self.full_collections.append(time.perf_counter() - self._collecting)
+
+    @property
+    def collections_note(self) -> str:
+        """Say what full garbage collections cost while probing, if any ran."""
+        if not self.full_collections:
+            return "no full garbage collection"
+        worst = max(self.full_collections) * 1000
+        return f"{len(self.full_collections)} full garbage collection(s), worst {worst:.0f} ms"
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -94,12 +124,14 @@ class LagProbe:
 
     async def __aenter__(self) -> Self:
         """Start probing."""
+        gc.callbacks.append(self._gc)
         self._task = asyncio.get_running_loop().create_task(self._run())
         await asyncio.sleep(0)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         """Stop probing."""
+        gc.callbacks.remove(self._gc)
         assert self._task is not None
         self._task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -551,7 +583,8 @@ async def test_aldeamo_poll_10000_users(
             f"{probe.worst * 1000:.1f} ms",
             (
                 f"{len(sizes)} storage write(s), {sum(sizes) / 1e6:.2f} MB, "
-                f"{sum(sizes) / max(cursors_kept, 1):.0f} bytes per user"
+                f"{sum(sizes) / max(cursors_kept, 1):.0f} bytes per user; "
+                f"{probe.collections_note}"
             ),
         )
     )
