@@ -41,6 +41,7 @@ from homeassistant.helpers.selector import (
 import voluptuous as vol
 from yarl import URL
 
+from .aldeamo.coordinator import AldeamoCoordinator
 from .api import (
     ALDEAMO_URL,
     ELIBOM_URL,
@@ -86,7 +87,6 @@ from .const import (
     SUBENTRY_CONTACT,
     SUBENTRY_RECIPIENT,
 )
-from .coordinator import AldeamoCoordinator
 from .identity import (
     KEYED_BY_OWNER,
     aldeamo_key_taken,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 import hashlib
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
 from aiohttp import web
@@ -16,9 +17,11 @@ from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
-from .api import COLOMBIA
-from .const import DOMAIN, LOGGER
-from .coordinator import ElibomCoordinator, LatamConfigEntry
+from ..api import COLOMBIA
+from ..const import DOMAIN, LOGGER
+
+if TYPE_CHECKING:
+    from .coordinator import ElibomCoordinator
 
 DATE_FORMAT = "%d-%m-%Y-%H-%M-%S"
 
@@ -47,9 +50,10 @@ def message_id(sender: str, text: str, date: str, received: datetime) -> str:
 
 @callback
 def async_register_inbound_sms(
-    hass: HomeAssistant, entry: LatamConfigEntry
+    hass: HomeAssistant, coordinator: ElibomCoordinator
 ) -> CALLBACK_TYPE:
     """Register the entry's webhook; returns what unregisters it."""
+    entry = coordinator.config_entry
     webhook_id: str | None = entry.data.get(CONF_WEBHOOK_ID)
     if not webhook_id:
         return lambda: None
@@ -63,9 +67,9 @@ def async_register_inbound_sms(
         if not sender.isdigit() or text is None:
             LOGGER.debug("Ignored an inbound SMS callback without `from` or `text`")
             return web.Response(status=400)
-        coordinator = entry.runtime_data
-        if entry.state is not ConfigEntryState.LOADED or not isinstance(
-            coordinator, ElibomCoordinator
+        if (
+            entry.state is not ConfigEntryState.LOADED
+            or entry.runtime_data is not coordinator
         ):
             return web.Response(status=503)  # Elibom calls again later
         date = query.get("date", "")
