@@ -119,13 +119,13 @@ class AldeamoCoordinator(LatamCoordinator[AldeamoData, cursors.AldeamoState]):
     def entities(self, platform: Platform) -> list[Entity]:
         """Return a users sensor and a message event entity per listened channel."""
         # Imported here: the entity modules import this one.
-        from .event import ChannelMessageEvent  # noqa: PLC0415
-        from .sensor import BotUsersSensor  # noqa: PLC0415
+        from .event import channel_events  # noqa: PLC0415
+        from .sensor import bot_users_sensors  # noqa: PLC0415
 
         if platform is Platform.SENSOR:
-            return [BotUsersSensor(self, channel) for channel in self.channels]
+            return list(bot_users_sensors(self))
         if platform is Platform.EVENT:
-            return [ChannelMessageEvent(self, channel) for channel in self.channels]
+            return list(channel_events(self))
         return []
 
     def subentry_entities(
