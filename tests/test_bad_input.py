@@ -66,7 +66,7 @@ TRANSLATIONS = {
     )
     for language in ("en", "es")
 }
-FLOW_MODULE = "custom_components.latam_messaging.config_flow"
+PACKAGE = "custom_components.latam_messaging"
 BOGOTA = ZoneInfo("America/Bogota")
 
 NUMBER = "3001112222"
@@ -945,8 +945,8 @@ async def default_site(
     site.elibom = simulator.elibom
     site.aldeamo = simulator.aldeamo
     await site.start()
-    monkeypatch.setattr(f"{FLOW_MODULE}.ELIBOM_URL", site.elibom_url)
-    monkeypatch.setattr(f"{FLOW_MODULE}.ALDEAMO_URL", site.aldeamo_url)
+    monkeypatch.setattr(f"{PACKAGE}.elibom.flow.ELIBOM_URL", site.elibom_url)
+    monkeypatch.setattr(f"{PACKAGE}.aldeamo.flow.ALDEAMO_URL", site.aldeamo_url)
     yield site
     await site.stop()
 

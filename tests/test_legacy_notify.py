@@ -8,8 +8,8 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, ServiceCall
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.latam_messaging.config_flow import aldeamo_unique_id
 from custom_components.latam_messaging.const import CONF_API_KEY, CONF_NOTIFY_SERVICE
+from custom_components.latam_messaging.identity import aldeamo_unique_id
 from tests.conftest import setup_entry
 from tests.const import ALDEAMO_KEY
 from tests.simulator import Simulator

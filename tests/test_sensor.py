@@ -16,8 +16,8 @@ from custom_components.latam_messaging.const import (
     CONF_LOW_CREDIT_THRESHOLD,
     DOMAIN,
 )
+from custom_components.latam_messaging.elibom.sensor import MAX_LISTED_SCHEDULES
 from custom_components.latam_messaging.number_format import format_number
-from custom_components.latam_messaging.sensor import MAX_LISTED_SCHEDULES
 from tests.conftest import poll, setup_entry
 from tests.const import ELIBOM_TOKEN, ELIBOM_USER
 from tests.helpers import ENGLISH, state_of

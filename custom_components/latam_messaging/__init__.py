@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from homeassistant.const import CONF_URL, CONF_USERNAME, Platform
+from typing import Any
+
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import (
     config_validation as cv,
@@ -14,31 +16,34 @@ from homeassistant.helpers.typing import ConfigType
 from homeassistant.loader import async_get_integration
 
 from . import assist, identity, legacy_notify, stale
-from .api import ALDEAMO_URL, ELIBOM_URL, AldeamoClient, ElibomClient, account_digest
+from .aldeamo.coordinator import AldeamoCoordinator
 from .const import (
-    CONF_API_KEY,
-    CONF_API_TOKEN,
     CONF_PROVIDER,
     DOMAIN,
+    PROVIDER_ALDEAMO,
     PROVIDER_ELIBOM,
     REQUEST_TIMEOUT,
 )
-from .coordinator import AldeamoCoordinator, ElibomCoordinator, LatamConfigEntry
+from .coordinator import LatamConfigEntry, LatamCoordinator
+from .elibom.coordinator import ElibomCoordinator
 from .entity import async_register_devices
 from .services import async_setup_services
-from .store import AldeamoStore, ElibomStore
-from .webhook import async_register_inbound_sms
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 ELIBOM_PLATFORMS = [Platform.NOTIFY, Platform.SENSOR]
 ALDEAMO_PLATFORMS = [Platform.EVENT, Platform.NOTIFY, Platform.SENSOR]
+COORDINATORS: dict[str, type[LatamCoordinator[Any, Any]]] = {
+    PROVIDER_ELIBOM: ElibomCoordinator,
+    PROVIDER_ALDEAMO: AldeamoCoordinator,
+}
+"""Each provider's coordinator, by the provider stored in the entry."""
 
 
 def _platforms(entry: LatamConfigEntry) -> list[Platform]:
-    if entry.data[CONF_PROVIDER] == PROVIDER_ELIBOM:
-        return ELIBOM_PLATFORMS
-    return ALDEAMO_PLATFORMS
+    """Return the platforms of the entry's provider (looked up at each call)."""
+    platforms = {PROVIDER_ELIBOM: ELIBOM_PLATFORMS, PROVIDER_ALDEAMO: ALDEAMO_PLATFORMS}
+    return platforms[entry.data[CONF_PROVIDER]]
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
@@ -57,46 +62,19 @@ async def async_setup_entry(hass: HomeAssistant, entry: LatamConfigEntry) -> boo
     """Connect one provider account."""
     integration = await async_get_integration(hass, DOMAIN)
     source = f"home-assistant-{DOMAIN}/{integration.version}"
-    session = async_get_clientsession(hass)
-    coordinator: ElibomCoordinator | AldeamoCoordinator
-    if entry.data[CONF_PROVIDER] == PROVIDER_ELIBOM:
-        elibom = ElibomClient(
-            session,
-            entry.data[CONF_USERNAME],
-            entry.data[CONF_API_TOKEN],
-            url=entry.data.get(CONF_URL) or ELIBOM_URL,
-            request_timeout=REQUEST_TIMEOUT,
-            source=source,
-        )
-        coordinator = ElibomCoordinator(
-            hass, entry, elibom, ElibomStore(hass, entry.entry_id)
-        )
-    else:
-        url = entry.data.get(CONF_URL) or ALDEAMO_URL
-        aldeamo = AldeamoClient(
-            session,
-            entry.data[CONF_API_KEY],
-            url=url,
-            request_timeout=REQUEST_TIMEOUT,
-            source=source,
-        )
-        coordinator = AldeamoCoordinator(
-            hass,
-            entry,
-            aldeamo,
-            AldeamoStore(hass, entry.entry_id),
-            account_digest(entry.data[CONF_API_KEY], url),
-        )
-
+    coordinator = COORDINATORS[entry.data[CONF_PROVIDER]].create(
+        hass,
+        entry,
+        async_get_clientsession(hass),
+        request_timeout=REQUEST_TIMEOUT,
+        source=source,
+    )
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = coordinator
 
-    if isinstance(coordinator, ElibomCoordinator):
-        identity.async_key_by_owner(hass, entry, coordinator.data.account)
+    coordinator.async_prepare()
     stale.async_remove_stale(hass, coordinator)
     async_register_devices(hass, coordinator)
-    if isinstance(coordinator, ElibomCoordinator):
-        entry.async_on_unload(async_register_inbound_sms(hass, entry))
     await hass.config_entries.async_forward_entry_setups(entry, _platforms(entry))
     await legacy_notify.async_load(hass, entry)
     entry.async_on_unload(entry.add_update_listener(_async_reload))
@@ -119,11 +97,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: LatamConfigEntry) -> bo
 
 async def async_remove_entry(hass: HomeAssistant, entry: LatamConfigEntry) -> None:
     """Delete what was stored for an account removed for good."""
-    store = (
-        ElibomStore(hass, entry.entry_id)
-        if entry.data[CONF_PROVIDER] == PROVIDER_ELIBOM
-        else AldeamoStore(hass, entry.entry_id)
-    )
+    store = COORDINATORS[entry.data[CONF_PROVIDER]].store_type(hass, entry.entry_id)
     await store.async_remove()
     ir.async_delete_issue(hass, DOMAIN, f"low_credit_{entry.entry_id}")
     ir.async_delete_issue(hass, DOMAIN, identity.duplicate_issue_id(entry.entry_id))

@@ -1,71 +1,42 @@
-"""Polling both providers and sending through them; the deciding is done elsewhere.
+"""What every provider's coordinator shares: the poll in two parts, events, sends.
 
 Every poll is in two parts: a fetch that only asks the provider (and may be cut
 short by an error, a reload or a cancellation without changing anything), then a
 commit that applies all answers at once, stores the result and queues the events
 it makes. Queued events are fired once Home Assistant has started, so that
 automations see what was found while it was starting.
+
+The platforms, diagnostics and the classic notify service know only this base:
+each provider's coordinator (in its own package) says which entities it has,
+what its device is and how it sends.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, Self
 
-from homeassistant.config_entries import ConfigEntry
+from aiohttp import ClientSession
+from homeassistant.config_entries import ConfigEntry, ConfigSubentry
+from homeassistant.const import Platform
 from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import intent, issue_registry as ir
+from homeassistant.helpers import intent
 from homeassistant.helpers.start import async_at_started
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
-from homeassistant.util import dt as dt_util
 
-from . import assist, cursors, deliveries
-from .api import (
-    AldeamoClient,
-    AldeamoUser,
-    AuthenticationError,
-    ConflictError,
-    ElibomAccount,
-    ElibomClient,
-    ElibomDelivery,
-    LatamMessagingError,
-    ListedUser,
-    NotFoundError,
-    parse_aldeamo_user,
-)
-from .const import (
-    BROADCAST_CHUNK_SIZE,
-    BROADCAST_CONCURRENCY,
-    CONF_CHANNELS,
-    CONF_DEFAULT_COUNTRY_CODE,
-    CONF_LOW_CREDIT_THRESHOLD,
-    CONF_PHONE_NUMBER,
-    CONF_SCAN_INTERVAL,
-    DEFAULT_ALDEAMO_SCAN_INTERVAL,
-    DEFAULT_COUNTRY_CODE,
-    DEFAULT_ELIBOM_SCAN_INTERVAL,
-    DELIVERY_POLL_CONCURRENCY,
-    DOMAIN,
-    EVENT_DELIVERY_STATUS,
-    EVENT_MESSAGE_RECEIVED,
-    EVENT_SCHEDULE_STATUS,
-    LOGGER,
-    PROVIDER_ALDEAMO,
-    PROVIDER_ELIBOM,
-    SUBENTRY_RECIPIENT,
-    USERS_REFRESH_EVERY,
-)
-from .deliveries import SeenSchedule, schedule_seen
-from .errors import action_error, update_error, validation_error
-from .number_format import format_number
-from .store import AldeamoStore, ElibomStore, EntryStore, PendingEvent
-from .validation import listening_channels
+from . import assist
+from .api import AuthenticationError, LatamMessagingError
+from .const import CONF_SCAN_INTERVAL, EVENT_MESSAGE_RECEIVED, LOGGER
+from .errors import action_error, update_error
+from .store import EntryStore, PendingEvent
 
-type LatamConfigEntry = ConfigEntry[ElibomCoordinator | AldeamoCoordinator]
+if TYPE_CHECKING:
+    from homeassistant.helpers.entity import Entity
+
+type LatamConfigEntry = ConfigEntry[LatamCoordinator[Any, Any]]
 type MessageListener = Callable[[dict[str, Any]], None]
 
 ANSWER_WAIT = 60
@@ -74,7 +45,7 @@ INBOUND_REMEMBERED = 200
 """Ids of received SMS kept to ignore a callback Elibom repeats."""
 
 
-async def _bounded[ItemT, ResultT](
+async def bounded[ItemT, ResultT](
     items: list[ItemT], limit: int, work: Callable[[ItemT], Awaitable[ResultT]]
 ) -> list[ResultT]:
     """Run `work` on every item, at most `limit` at once, results in item order."""
@@ -87,7 +58,7 @@ async def _bounded[ItemT, ResultT](
     return list(await asyncio.gather(*(one(item) for item in items)))
 
 
-def _raise_auth_failure(results: list[Any]) -> None:
+def raise_auth_failure(results: list[Any]) -> None:
     """Stop the whole poll before anything is committed if any answer says the key is wrong."""
     for result in results:
         if isinstance(result, AuthenticationError):
@@ -95,10 +66,15 @@ def _raise_auth_failure(results: list[Any]) -> None:
 
 
 class LatamCoordinator[DataT, StateT](DataUpdateCoordinator[DataT]):
-    """What both providers' coordinators share: the poll's two parts, events, sends."""
+    """What every provider's coordinator shares: the poll's two parts, events, sends."""
 
     config_entry: LatamConfigEntry
     provider_name: str
+    """Shown as the devices' manufacturer and in error messages."""
+    configuration_url: str
+    """The provider's site, linked from the account's device."""
+    store_type: Callable[[HomeAssistant, str], EntryStore[Any]]
+    """Where the account's state is kept (also to delete it with the entry)."""
 
     def __init__(
         self,
@@ -288,436 +264,54 @@ class LatamCoordinator[DataT, StateT](DataUpdateCoordinator[DataT]):
             self.config_entry.async_start_reauth(self.hass)
         return action_error(err, self.provider_name, sending=sending)
 
+    # What the platforms ask of a provider ------------------------------------------
 
-# Elibom ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ElibomData:
-    """What the Elibom sensors show."""
-
-    account: ElibomAccount
-    active_users: int | None
-    schedules: tuple[SeenSchedule, ...]
-    """Scheduled sends, soonest first."""
-    pending_deliveries: int
-
-
-type DeliveryAnswer = ElibomDelivery | None | LatamMessagingError
-"""A lookup's answer: the delivery, None when the provider forgot it, or an error."""
-
-
-class ElibomCoordinator(LatamCoordinator[ElibomData, deliveries.ElibomState]):
-    """Polls one Elibom account and follows every delivery and schedule it made."""
-
-    provider_name = "Elibom"
-    store: ElibomStore
-
-    def __init__(
-        self,
+    @classmethod
+    def create(
+        cls,
         hass: HomeAssistant,
         entry: LatamConfigEntry,
-        client: ElibomClient,
-        store: ElibomStore,
-    ) -> None:
-        """Keep the client and the stored state."""
-        super().__init__(hass, entry, DEFAULT_ELIBOM_SCAN_INTERVAL, store)
-        self.client = client
-        self._polls = 0
-        self._active_users: int | None = None
+        session: ClientSession,
+        *,
+        request_timeout: float,
+        source: str,
+    ) -> Self:
+        """Make the coordinator of an entry, with its client and its store."""
+        raise NotImplementedError
 
     @property
-    def country_code(self) -> str:
-        """The code put before 10-digit numbers written without +."""
-        return str(
-            self.config_entry.options.get(
-                CONF_DEFAULT_COUNTRY_CODE, DEFAULT_COUNTRY_CODE
-            )
-        )
-
-    async def _async_fetch(self) -> Callable[[], ElibomData]:
-        state = self.store.state
-        now = dt_util.utcnow()
-        account = await self.client.account()
-        listed = {s.id: schedule_seen(s) for s in await self.client.scheduled()}
-        active_users = self._active_users
-        if active_users is None or self._polls % USERS_REFRESH_EVERY == 0:
-            users = await self.client.users()
-            active_users = sum(1 for user in users if user.status == "active")
-        ended = {
-            schedule_id: await self._schedule_end(schedule_id)
-            for schedule_id in deliveries.leaving(state, listed)
-        }
-        due = deliveries.due(state, now)
-        answers = await _bounded(due, DELIVERY_POLL_CONCURRENCY, self._look_up)
-        _raise_auth_failure(answers)
-
-        def commit() -> ElibomData:
-            events, changed = deliveries.apply_schedules(state, listed, ended)
-            for event in events:
-                self._queue(EVENT_SCHEDULE_STATUS, event)
-            for tracked, answer in zip(due, answers, strict=True):
-                if isinstance(answer, LatamMessagingError):
-                    LOGGER.debug("Delivery %s not checked: %s", tracked.token, answer)
-                    continue
-                if state.deliveries.get(tracked.token) is not tracked:
-                    continue  # forgotten meanwhile
-                changed = True  # at least its next due time
-                if change := deliveries.apply_lookup(state, tracked, answer, now):
-                    self._queue(EVENT_DELIVERY_STATUS, change)
-            if changed:
-                self.store.schedule_save()
-            self._polls += 1
-            self._active_users = active_users
-            self._update_low_credit_issue(account)
-            return self._snapshot(account)
-
-        return commit
-
-    async def _schedule_end(self, schedule_id: str) -> str | None:
-        """Ask how a schedule that left the list ended; None when it cannot be said yet."""
-        try:
-            return (await self.client.schedule_status(schedule_id)).status
-        except NotFoundError:
-            return "cancelled"
-        except AuthenticationError:
-            raise
-        except (LatamMessagingError, ValueError) as err:
-            LOGGER.debug("Schedule %s not checked yet: %s", schedule_id, err)
-            return None
-
-    async def _look_up(self, tracked: deliveries.TrackedDelivery) -> DeliveryAnswer:
-        if deliveries.forgotten(tracked, dt_util.utcnow()):
-            return None
-        try:
-            return await self.client.delivery(tracked.token)
-        except (NotFoundError, ValueError):
-            return None  # the provider forgot it: expired
-        except LatamMessagingError as err:
-            return err
-
-    def _snapshot(self, account: ElibomAccount) -> ElibomData:
-        state = self.store.state
-        return ElibomData(
-            account=account,
-            active_users=self._active_users,
-            schedules=deliveries.soonest_first(state.schedules.values()),
-            pending_deliveries=len(state.deliveries),
-        )
+    def device_model(self) -> str:
+        """Say what the account's device is (Home Assistant translates no model)."""
+        raise NotImplementedError
 
     @callback
-    def _show(self) -> None:
-        """Show what an action changed, without touching the polling schedule."""
-        if self.data is not None:
-            self.data = self._snapshot(self.data.account)
-            self.async_update_listeners()
+    def async_prepare(self) -> None:
+        """Finish the set-up once the first poll is in, before devices and entities."""
 
-    def _update_low_credit_issue(self, account: ElibomAccount) -> None:
-        threshold = float(self.config_entry.options.get(CONF_LOW_CREDIT_THRESHOLD, 0))
-        issue_id = f"low_credit_{self.config_entry.entry_id}"
-        if (
-            threshold > 0
-            and account.credits is not None
-            and account.credits < threshold
-        ):
-            ir.async_create_issue(
-                self.hass,
-                DOMAIN,
-                issue_id,
-                is_fixable=False,
-                severity=ir.IssueSeverity.WARNING,
-                translation_key="low_credit",
-                translation_placeholders={
-                    "account": self.config_entry.title,
-                    "credits": format_number(
-                        account.credits, self.hass.config.language
-                    ),
-                    "threshold": format_number(threshold, self.hass.config.language),
-                },
-            )
-        else:
-            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+    def entities(self, platform: Platform) -> list[Entity]:
+        """Return the account's own entities on a platform."""
+        return []
 
-    # Actions -----------------------------------------------------------------
+    def subentry_entities(
+        self, platform: Platform, subentry: ConfigSubentry
+    ) -> list[Entity]:
+        """Return the entities of one recipient or contact on a platform."""
+        return []
 
-    async def async_send_sms(
-        self, numbers: list[str], text: str, when: datetime | None = None
-    ) -> list[str]:
-        """Send or schedule, one request per chunk of numbers; never repeated.
+    def dropped_entities(self) -> list[tuple[str, str]]:
+        """Return (platform, unique id) of entities the account no longer has."""
+        return []
 
-        Returns the delivery tokens (or schedule ids). Every accepted chunk is
-        tracked and saved as soon as it is accepted, also when another chunk
-        failed or the caller was cancelled meanwhile.
-        """
-        chunks = [
-            numbers[start : start + BROADCAST_CHUNK_SIZE]
-            for start in range(0, len(numbers), BROADCAST_CHUNK_SIZE)
-        ]
-        results = await asyncio.shield(
-            self._keep_going(self._broadcast(chunks, text, when))
-        )
-        accepted = [r for r in results if not isinstance(r, LatamMessagingError)]
-        errors = [r for r in results if isinstance(r, LatamMessagingError)]
-        if errors and not accepted:
-            raise self._action_error(errors[0], sending=True)
-        if errors:
-            error = self._action_error(errors[0], sending=True)
-            accepted_numbers = sum(
-                len(chunk)
-                for chunk, result in zip(chunks, results, strict=True)
-                if not isinstance(result, LatamMessagingError)
-            )
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="broadcast_partly_failed",
-                translation_placeholders={
-                    "accepted": str(accepted_numbers),
-                    "total": str(len(numbers)),
-                    "ids": ", ".join(accepted),
-                    "error": str(error),
-                },
-            )
-        return accepted
+    def diagnostics(self) -> dict[str, Any]:
+        """Return what the provider adds to the diagnostics, without personal data."""
+        return {}
 
-    async def _broadcast(
-        self, chunks: list[list[str]], text: str, when: datetime | None
-    ) -> list[str | LatamMessagingError]:
-        state = self.store.state
-
-        async def post(chunk: list[str]) -> str | LatamMessagingError:
-            try:
-                if when is None:
-                    token = await self.client.send(chunk, text)
-                else:
-                    token = await self.client.schedule(chunk, text, when)
-            except LatamMessagingError as err:
-                return err
-            # Kept at once: a token is what lets a paid message be followed.
-            if when is None:
-                state.deliveries[token] = deliveries.track(
-                    token, len(chunk), dt_util.utcnow()
-                )
-            else:
-                state.schedules[token] = SeenSchedule(token, when, text, len(chunk))
-            self.store.schedule_save()
-            return token
-
-        results = await _bounded(chunks, BROADCAST_CONCURRENCY, post)
-        if any(not isinstance(r, LatamMessagingError) for r in results):
-            await self.store.async_save()
-            self._show()
-        return results
-
-    async def async_cancel(self, schedule_id: str) -> None:
-        """Cancel a schedule and report it at once."""
-        state = self.store.state
-        try:
-            await self._keep_going(self.client.cancel(schedule_id))
-        except (NotFoundError, ValueError) as err:
-            if schedule_id in state.settled:
-                # This entry saw it end: a second cancel, or one after it was sent.
-                raise validation_error(
-                    "schedule_already_ended", schedule_id=schedule_id
-                ) from err
-            if not await self._cancelled_already(schedule_id):
-                raise validation_error(
-                    "schedule_not_found", schedule_id=schedule_id
-                ) from err
-        except ConflictError as err:
-            raise validation_error(
-                "schedule_already_executed", schedule_id=schedule_id
-            ) from err
-        except LatamMessagingError as err:
-            raise self._action_error(err) from err
-        self._queue(
-            EVENT_SCHEDULE_STATUS, deliveries.settle(state, schedule_id, "cancelled")
-        )
-        await self.store.async_save()
-        self.async_fire_pending()
-        self._show()
-
-    async def _cancelled_already(self, schedule_id: str) -> bool:
-        """Tell a cancel whose answer was lost (and was repeated) from an unknown id.
-
-        A schedule this entry saw waiting that the provider no longer knows is
-        cancelled (by the first try, or on Elibom's site): what was asked is done.
-        One that was sent meanwhile is a conflict.
-        """
-        if not deliveries.scheduled(self.store.state, schedule_id):
-            return False
-        try:
-            status = (await self.client.schedule_status(schedule_id)).status
-        except NotFoundError:
-            return True
-        except LatamMessagingError:
-            return False
-        if status == "executed":
-            raise validation_error("schedule_already_executed", schedule_id=schedule_id)
-        return False
-
-    async def async_get_delivery(self, delivery_token: str) -> dict[str, Any]:
-        """Look up any delivery of the account, tracked or not."""
-        try:
-            delivery = await self.client.delivery(delivery_token)
-        except (NotFoundError, ValueError) as err:
-            raise validation_error(
-                "delivery_not_found", delivery_token=delivery_token
-            ) from err
-        except LatamMessagingError as err:
-            raise self._action_error(err) from err
-        return deliveries.delivery_event(delivery)
-
-    @callback
-    def async_receive_sms(
-        self, sender: str, text: str, message_id: str, when: datetime
-    ) -> None:
-        """Report an SMS from the inbound webhook once, even if Elibom repeats it."""
-        inbound = self.store.state.inbound
-        if message_id in inbound:
-            return
-        inbound.append(message_id)
-        del inbound[:-INBOUND_REMEMBERED]
-        self._queue(
-            EVENT_MESSAGE_RECEIVED,
-            {
-                "provider": PROVIDER_ELIBOM,
-                "channel": "sms",
-                "client_id": sender,
-                "name": self._recipient_name(sender),
-                "message": text,
-                "message_id": message_id,
-                "time": when.isoformat(),
-            },
-        )
-        self.store.schedule_save()
-        self.async_fire_pending()
-
-    async def _async_send_answer(self, message: dict[str, Any], speech: str) -> None:
-        await self.async_send_sms(
-            [str(message["client_id"])], assist.sms_answer(speech)
-        )
-
-    def _recipient_name(self, number: str) -> str | None:
-        for subentry in self.config_entry.subentries.values():
-            if (
-                subentry.subentry_type == SUBENTRY_RECIPIENT
-                and subentry.data.get(CONF_PHONE_NUMBER) == number
-            ):
-                return subentry.title
-        return None
-
-
-# Aldeamo --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class AldeamoData:
-    """Users per channel."""
-
-    users: Mapping[str, tuple[ListedUser, ...]]
-
-
-type MessagesAnswer = tuple[Any, ...] | LatamMessagingError
-
-
-class AldeamoCoordinator(LatamCoordinator[AldeamoData, cursors.AldeamoState]):
-    """Polls the bot's users per channel and reads only what moved."""
-
-    provider_name = "Aldeamo"
-    store: AldeamoStore
-
-    def __init__(
+    async def async_send_message(
         self,
-        hass: HomeAssistant,
-        entry: LatamConfigEntry,
-        client: AldeamoClient,
-        store: AldeamoStore,
-        account: str,
+        targets: list[str],
+        message: str,
+        title: str | None,
+        sent: Callable[[list[str]], None],
     ) -> None:
-        """Keep the client, the stored cursors and which account they belong to."""
-        super().__init__(hass, entry, DEFAULT_ALDEAMO_SCAN_INTERVAL, store)
-        self.client = client
-        self.channels = listening_channels(entry.data[CONF_CHANNELS])
-        self._account = account
-
-    async def _async_setup(self) -> None:
-        await super()._async_setup()
-        if cursors.bind(self.store.state, self._account, self.channels):
-            self.store.schedule_save()
-
-    async def _async_fetch(self) -> Callable[[], AldeamoData]:
-        state = self.store.state
-        now = dt_util.utcnow()
-        listed = {
-            channel: await self.client.listed_users(channel)
-            for channel in self.channels
-        }
-        # Decided on the rows as listed; only the users who moved are built in full.
-        plan = [
-            (channel, parse_aldeamo_user(user.row))
-            for channel, users in listed.items()
-            if channel in state.channels
-            for user in cursors.to_read(state.channels[channel], users)
-        ]
-
-        async def read(item: tuple[str, AldeamoUser]) -> MessagesAnswer:
-            channel, user = item
-            try:
-                return await self.client.messages(channel, user.user_id)
-            except LatamMessagingError as err:
-                return err
-
-        answers = await _bounded(plan, DELIVERY_POLL_CONCURRENCY, read)
-        _raise_auth_failure(answers)
-
-        def commit() -> AldeamoData:
-            received: list[dict[str, Any]] = []
-            changed = False
-            for channel, users in listed.items():
-                if channel not in state.channels:
-                    # First poll of this channel: cursors only, history is not replayed.
-                    state.channels[channel] = cursors.start(users, now)
-                    changed = True
-            for (channel, user), answer in zip(plan, answers, strict=True):
-                if isinstance(answer, LatamMessagingError):
-                    # The cursor stays put: the next poll reads this user again.
-                    LOGGER.debug("Messages of a %s user not read: %s", channel, answer)
-                    continue
-                ledger = state.channels[channel]
-                new, cursor = cursors.read(ledger, user, answer)
-                changed |= ledger.users.get(user.user_id) != cursor
-                ledger.users[user.user_id] = cursor
-                received.extend(
-                    {
-                        "provider": PROVIDER_ALDEAMO,
-                        "channel": channel,
-                        "client_id": user.user_id,
-                        "name": user.name,
-                        "message": message.message,
-                        "message_id": message.id,
-                        "time": (message.time or now).isoformat(),
-                    }
-                    for message in new
-                )
-            received.sort(key=lambda m: m["time"])
-            for message in received:
-                self._queue(EVENT_MESSAGE_RECEIVED, message)
-            if changed:
-                self.store.schedule_save()
-            return AldeamoData(users=listed)
-
-        return commit
-
-    async def _async_send_answer(self, message: dict[str, Any], speech: str) -> None:
-        await self.async_send(
-            str(message["channel"]), str(message["client_id"]), speech
-        )
-
-    async def async_send(self, channel: str, client_id: str, message: str) -> str:
-        """Send a message to a bot user; returns its id. Never repeated."""
-        try:
-            return await asyncio.shield(
-                self._keep_going(self.client.send(channel, client_id, message))
-            )
-        except LatamMessagingError as err:
-            raise self._action_error(err, sending=True) from err
+        """Send as the classic notify service does; `sent` is told whom it reached."""
+        raise NotImplementedError

@@ -9,7 +9,7 @@ from homeassistant.const import CONF_USERNAME, CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 
 from .const import CONF_API_KEY, CONF_API_TOKEN, CONF_NOTIFY_SERVICE
-from .coordinator import ElibomCoordinator, LatamConfigEntry
+from .coordinator import LatamConfigEntry
 
 TO_REDACT = {
     CONF_API_TOKEN,
@@ -43,46 +43,6 @@ async def async_get_config_entry_diagnostics(
             else None,
         },
     }
-    if isinstance(coordinator, ElibomCoordinator):
-        data = coordinator.data
-        state = coordinator.store.state
-        result["account"] = {
-            "type": data.account.type,
-            "credits": data.account.credits,
-            "active_users": data.active_users,
-        }
-        result["schedules"] = [
-            {
-                "id": schedule.id,
-                "scheduled_time": schedule.scheduled_time.isoformat()
-                if schedule.scheduled_time
-                else None,
-                "destinations": schedule.destinations,
-                "text_length": len(schedule.text or ""),
-            }
-            for schedule in data.schedules
-        ]
-        result["leaving_schedules"] = sorted(state.leaving)
-        result["tracked_deliveries"] = [
-            {
-                "delivery_token": tracked.token,
-                "status": tracked.status,
-                "num_sent": tracked.num_sent,
-                "num_failed": tracked.num_failed,
-                "sent_at": tracked.sent_at.isoformat(),
-                "next_due": tracked.next_due.isoformat(),
-                "recipients": tracked.recipients,
-            }
-            for tracked in state.deliveries.values()
-        ]
-    else:
-        channels = coordinator.store.state.channels
-        result["channels"] = {
-            channel: {
-                "users": len(coordinator.data.users.get(channel, ())),
-                "cursors": len(channels[channel].users) if channel in channels else 0,
-            }
-            for channel in coordinator.channels
-        }
+    result |= coordinator.diagnostics()
     result["events_waiting"] = len(coordinator.store.outbox)
     return result

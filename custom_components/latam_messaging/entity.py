@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from homeassistant.config_entries import ConfigSubentry
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .api import ALDEAMO_URL, ELIBOM_URL
 from .const import (
     CHANNEL_NAMES,
     CONF_CHANNEL,
@@ -16,11 +19,11 @@ from .const import (
     CONF_PHONE_NUMBER,
     DOMAIN,
 )
-from .coordinator import AldeamoCoordinator, ElibomCoordinator
+from .coordinator import LatamConfigEntry, LatamCoordinator
 from .validation import masked
 
 
-class LatamEntity[CoordinatorT: ElibomCoordinator | AldeamoCoordinator](
+class LatamEntity[CoordinatorT: LatamCoordinator[Any, Any]](
     CoordinatorEntity[CoordinatorT]
 ):
     """An entity of one provider account."""
@@ -44,27 +47,22 @@ class LatamEntity[CoordinatorT: ElibomCoordinator | AldeamoCoordinator](
         )
 
 
-def account_device_info(
-    coordinator: ElibomCoordinator | AldeamoCoordinator,
-) -> DeviceInfo:
+def account_device_info(coordinator: LatamCoordinator[Any, Any]) -> DeviceInfo:
     """Describe the device that stands for one provider account."""
-    elibom = isinstance(coordinator, ElibomCoordinator)
     return DeviceInfo(
         identifiers={(DOMAIN, coordinator.config_entry.entry_id)},
         name=coordinator.config_entry.title,
         manufacturer=coordinator.provider_name,
-        # Home Assistant translates no device model: these read alike in every
-        # language (the service, or the channels the bot listens on).
-        model=" · ".join(_channel_names(coordinator))
-        if isinstance(coordinator, AldeamoCoordinator)
-        else "SMS",
+        # Home Assistant translates no device model: each provider's reads alike
+        # in every language (the service, or the channels the bot listens on).
+        model=coordinator.device_model,
         entry_type=DeviceEntryType.SERVICE,
-        configuration_url=ELIBOM_URL if elibom else ALDEAMO_URL.removesuffix("/bots"),
+        configuration_url=coordinator.configuration_url,
     )
 
 
 def subentry_device_info(
-    coordinator: ElibomCoordinator | AldeamoCoordinator, subentry: ConfigSubentry
+    coordinator: LatamCoordinator[Any, Any], subentry: ConfigSubentry
 ) -> DeviceInfo:
     """Describe the device of one recipient or contact.
 
@@ -95,13 +93,9 @@ def subentry_model(subentry: ConfigSubentry) -> str:
     return f"{CHANNEL_NAMES.get(channel, channel)} {masked(user)}".strip()
 
 
-def _channel_names(coordinator: AldeamoCoordinator) -> list[str]:
-    return [CHANNEL_NAMES.get(channel, channel) for channel in coordinator.channels]
-
-
 @callback
 def async_register_devices(
-    hass: HomeAssistant, coordinator: ElibomCoordinator | AldeamoCoordinator
+    hass: HomeAssistant, coordinator: LatamCoordinator[Any, Any]
 ) -> None:
     """Register the account's device, then each subentry's, linked to it."""
     entry = coordinator.config_entry
@@ -119,3 +113,18 @@ def async_register_devices(
         # changed between the Home Assistant versions this integration supports.
         if device.via_device_id != account.id:
             devices.async_update_device(device.id, via_device_id=account.id)
+
+
+@callback
+def async_add_platform_entities(
+    entry: LatamConfigEntry,
+    platform: Platform,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add what the account's provider has on a platform: its own, then each subentry's."""
+    coordinator = entry.runtime_data
+    if entities := coordinator.entities(platform):
+        async_add_entities(entities)
+    for subentry_id, subentry in entry.subentries.items():
+        if entities := coordinator.subentry_entities(platform, subentry):
+            async_add_entities(entities, config_subentry_id=subentry_id)

@@ -27,17 +27,9 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.util import slugify
 from homeassistant.util.hass_dict import HassKey
 
-from .const import (
-    CONF_NOTIFY_SERVICE,
-    CONF_PLAIN_ALPHABET,
-    DEFAULT_PLAIN_ALPHABET,
-    DOMAIN,
-    LOGGER,
-)
-from .coordinator import ElibomCoordinator, LatamConfigEntry
-from .errors import validation_error
+from .const import CONF_NOTIFY_SERVICE, DOMAIN, LOGGER
+from .coordinator import LatamConfigEntry
 from .notify import async_record_sent
-from .validation import bot_target, bot_text, phone_numbers, sms_text
 
 DATA_SERVICES: HassKey[dict[str, LatamNotificationService]] = HassKey(
     f"{DOMAIN}_legacy_notify_services"
@@ -131,24 +123,13 @@ class LatamNotificationService(BaseNotificationService):
         self.name = name
 
     async def async_send_message(self, message: str = "", **kwargs: Any) -> None:
-        """Check every target and the text, then send."""
+        """Check every target and the text, then send (as the account's provider does)."""
         title: str | None = kwargs.get(ATTR_TITLE)
         targets: list[str] = kwargs.get(ATTR_TARGET) or []
-        coordinator = self._entry.runtime_data
-        if isinstance(coordinator, ElibomCoordinator):
-            numbers = phone_numbers(targets, coordinator.country_code)
-            options = self._entry.options
-            plain = bool(options.get(CONF_PLAIN_ALPHABET, DEFAULT_PLAIN_ALPHABET))
-            text = sms_text(message, title, plain_alphabet=plain)
-            await coordinator.async_send_sms(numbers, text)
-            async_record_sent(self.hass, self._entry.entry_id, numbers)
-            return
-        if not targets:
-            raise validation_error("no_targets")
-        text = bot_text(message, title)
-        # Every target is checked before anything is sent; each is sent once.
-        for channel, client_id in dict.fromkeys(bot_target(t) for t in targets):
-            await coordinator.async_send(channel, client_id, text)
-            async_record_sent(
-                self.hass, self._entry.entry_id, [f"{channel}:{client_id}"]
-            )
+        entry_id = self._entry.entry_id
+        await self._entry.runtime_data.async_send_message(
+            targets,
+            message,
+            title,
+            lambda sent: async_record_sent(self.hass, entry_id, sent),
+        )

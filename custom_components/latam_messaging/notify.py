@@ -1,27 +1,23 @@
-"""Notify entities, one per recipient (Elibom) or contact (Aldeamo)."""
+"""Notify entities, one per recipient (Elibom) or contact (Aldeamo).
+
+Each provider makes its own (see `elibom/notify.py`, `aldeamo/notify.py`) on the
+base here, which also lets the actions show what they sent.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
-from homeassistant.components.notify import NotifyEntity, NotifyEntityFeature
-from homeassistant.config_entries import ConfigSubentry
+from homeassistant.components.notify import NotifyEntity
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util.hass_dict import HassKey
 
-from .const import (
-    CONF_CHANNEL,
-    CONF_CLIENT_ID,
-    CONF_PHONE_NUMBER,
-    CONF_PLAIN_ALPHABET,
-    DEFAULT_PLAIN_ALPHABET,
-    DOMAIN,
-)
-from .coordinator import AldeamoCoordinator, ElibomCoordinator, LatamConfigEntry
-from .entity import LatamEntity
-from .validation import bot_text, sms_text
+from .const import DOMAIN
+from .coordinator import LatamConfigEntry, LatamCoordinator
+from .entity import LatamEntity, async_add_platform_entities
 
 PARALLEL_UPDATES = 0
 DATA_ENTITIES: HassKey[dict[str, set[LatamNotifyEntity[Any]]]] = HassKey(
@@ -35,14 +31,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add one notify entity per recipient or contact."""
-    coordinator = entry.runtime_data
-    for subentry_id, subentry in entry.subentries.items():
-        entity: NotifyEntity = (
-            RecipientNotifyEntity(coordinator, subentry)
-            if isinstance(coordinator, ElibomCoordinator)
-            else ContactNotifyEntity(coordinator, subentry)
-        )
-        async_add_entities([entity], config_subentry_id=subentry_id)
+    async_add_platform_entities(entry, Platform.NOTIFY, async_add_entities)
 
 
 @callback
@@ -62,7 +51,7 @@ def async_record_sent(
             record()
 
 
-class LatamNotifyEntity[CoordinatorT: ElibomCoordinator | AldeamoCoordinator](
+class LatamNotifyEntity[CoordinatorT: LatamCoordinator[Any, Any]](
     LatamEntity[CoordinatorT], NotifyEntity
 ):
     """A notify entity: ready whenever its entry is loaded, whatever the last poll did.
@@ -88,49 +77,3 @@ class LatamNotifyEntity[CoordinatorT: ElibomCoordinator | AldeamoCoordinator](
         )
         entities.add(self)
         self.async_on_remove(lambda: entities.discard(self))
-
-
-class RecipientNotifyEntity(LatamNotifyEntity[ElibomCoordinator]):
-    """Sends an SMS to one phone number."""
-
-    _attr_supported_features = NotifyEntityFeature.TITLE
-    _attr_translation_key = "recipient"
-    _attr_name = None
-
-    def __init__(
-        self, coordinator: ElibomCoordinator, subentry: ConfigSubentry
-    ) -> None:
-        """Serve one recipient."""
-        super().__init__(coordinator, subentry.subentry_id, subentry)
-        self._number: str = subentry.data[CONF_PHONE_NUMBER]
-        self.target = self._number
-
-    async def async_send_message(self, message: str, title: str | None = None) -> None:
-        """Send the SMS (title as its first line) and follow its delivery."""
-        options = self.coordinator.config_entry.options
-        plain = bool(options.get(CONF_PLAIN_ALPHABET, DEFAULT_PLAIN_ALPHABET))
-        text = sms_text(message, title, plain_alphabet=plain)
-        await self.coordinator.async_send_sms([self._number], text)
-
-
-class ContactNotifyEntity(LatamNotifyEntity[AldeamoCoordinator]):
-    """Sends a bot message to one user on one channel."""
-
-    _attr_supported_features = NotifyEntityFeature.TITLE
-    _attr_translation_key = "contact"
-    _attr_name = None
-
-    def __init__(
-        self, coordinator: AldeamoCoordinator, subentry: ConfigSubentry
-    ) -> None:
-        """Serve one contact."""
-        super().__init__(coordinator, subentry.subentry_id, subentry)
-        self._channel: str = subentry.data[CONF_CHANNEL]
-        self._client_id: str = subentry.data[CONF_CLIENT_ID]
-        self.target = f"{self._channel}:{self._client_id}"
-
-    async def async_send_message(self, message: str, title: str | None = None) -> None:
-        """Send the message, the title as its first line."""
-        await self.coordinator.async_send(
-            self._channel, self._client_id, bot_text(message, title)
-        )

@@ -22,6 +22,7 @@ from homeassistant.core import (
 from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
+from .aldeamo.coordinator import AldeamoCoordinator
 from .const import (
     ATTR_CHANNEL,
     ATTR_CLIENT_ID,
@@ -32,9 +33,7 @@ from .const import (
     ATTR_SCHEDULE_AT,
     ATTR_SCHEDULE_ID,
     ATTR_TO,
-    CONF_PLAIN_ALPHABET,
     CONF_PROVIDER,
-    DEFAULT_PLAIN_ALPHABET,
     DOMAIN,
     PROVIDER_ALDEAMO,
     PROVIDER_ELIBOM,
@@ -43,7 +42,8 @@ from .const import (
     SERVICE_SEND_BOT_MESSAGE,
     SERVICE_SEND_SMS,
 )
-from .coordinator import AldeamoCoordinator, ElibomCoordinator, LatamConfigEntry
+from .coordinator import LatamConfigEntry
+from .elibom.coordinator import ElibomCoordinator
 from .errors import validation_error
 from .notify import async_record_sent
 from .sms_parts import encoding, segments
@@ -159,11 +159,7 @@ def _plain_alphabet(call: ServiceCall, coordinator: ElibomCoordinator) -> bool:
     """Return the call's plain_alphabet, or the entry's option when the call has none."""
     value = call.data.get(ATTR_PLAIN_ALPHABET)
     if value is None:
-        return bool(
-            coordinator.config_entry.options.get(
-                CONF_PLAIN_ALPHABET, DEFAULT_PLAIN_ALPHABET
-            )
-        )
+        return coordinator.plain_alphabet
     if not isinstance(value, bool):
         raise validation_error("not_a_boolean", field=ATTR_PLAIN_ALPHABET)
     return value

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 
-from .api import LISTENING_CHANNELS
 from .const import DOMAIN
-from .coordinator import AldeamoCoordinator, ElibomCoordinator
-
-CHANNEL_ENTITIES = (("sensor", "users"), ("event", "messages"))
-"""The entities each listened channel has: platform and the key's prefix."""
+from .coordinator import LatamCoordinator
 
 
 def live_identifiers(entry: ConfigEntry) -> set[tuple[str, str]]:
@@ -23,7 +21,7 @@ def live_identifiers(entry: ConfigEntry) -> set[tuple[str, str]]:
 
 @callback
 def async_remove_stale(
-    hass: HomeAssistant, coordinator: ElibomCoordinator | AldeamoCoordinator
+    hass: HomeAssistant, coordinator: LatamCoordinator[Any, Any]
 ) -> None:
     """Remove the entities of channels no longer listened to, and devices of nothing.
 
@@ -32,14 +30,9 @@ def async_remove_stale(
     """
     entry = coordinator.config_entry
     entities = er.async_get(hass)
-    if isinstance(coordinator, AldeamoCoordinator):
-        for channel in set(LISTENING_CHANNELS) - set(coordinator.channels):
-            for platform, prefix in CHANNEL_ENTITIES:
-                unique_id = f"{entry.entry_id}_{prefix}_{channel}"
-                if entity_id := entities.async_get_entity_id(
-                    platform, DOMAIN, unique_id
-                ):
-                    entities.async_remove(entity_id)
+    for platform, unique_id in coordinator.dropped_entities():
+        if entity_id := entities.async_get_entity_id(platform, DOMAIN, unique_id):
+            entities.async_remove(entity_id)
     devices = dr.async_get(hass)
     live = live_identifiers(entry)
     for device in dr.async_entries_for_config_entry(devices, entry.entry_id):

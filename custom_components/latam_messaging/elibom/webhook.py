@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 import hashlib
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
 from aiohttp import web
@@ -17,10 +18,12 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.util import dt as dt_util
 
-from .api import COLOMBIA
-from .const import CONF_DEFAULT_COUNTRY_CODE, DEFAULT_COUNTRY_CODE, DOMAIN, LOGGER
-from .coordinator import ElibomCoordinator, LatamConfigEntry
-from .validation import phone_number
+from ..api import COLOMBIA
+from ..const import CONF_DEFAULT_COUNTRY_CODE, DEFAULT_COUNTRY_CODE, DOMAIN, LOGGER
+from ..validation import phone_number
+
+if TYPE_CHECKING:
+    from .coordinator import ElibomCoordinator
 
 DATE_FORMAT = "%d-%m-%Y-%H-%M-%S"
 
@@ -49,9 +52,10 @@ def message_id(sender: str, text: str, date: str, received: datetime) -> str:
 
 @callback
 def async_register_inbound_sms(
-    hass: HomeAssistant, entry: LatamConfigEntry
+    hass: HomeAssistant, coordinator: ElibomCoordinator
 ) -> CALLBACK_TYPE:
     """Register the entry's webhook; returns what unregisters it."""
+    entry = coordinator.config_entry
     webhook_id: str | None = entry.data.get(CONF_WEBHOOK_ID)
     if not webhook_id:
         return lambda: None
@@ -72,9 +76,9 @@ def async_register_inbound_sms(
         if not sender or text is None:
             LOGGER.debug("Ignored an inbound SMS callback without `from` or `text`")
             return web.Response(status=400)
-        coordinator = entry.runtime_data
-        if entry.state is not ConfigEntryState.LOADED or not isinstance(
-            coordinator, ElibomCoordinator
+        if (
+            entry.state is not ConfigEntryState.LOADED
+            or entry.runtime_data is not coordinator
         ):
             return web.Response(status=503)  # Elibom calls again later
         date = query.get("date", "")

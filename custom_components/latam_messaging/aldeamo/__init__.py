@@ -1,0 +1,1 @@
+"""Aldeamo: bots on WhatsApp, Messenger, Twitter and web chat, and SMS."""

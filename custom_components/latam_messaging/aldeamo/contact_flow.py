@@ -1,0 +1,179 @@
+"""An Aldeamo contact: a bot user on one channel with its own notify and event entities."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.config_entries import (
+    SOURCE_RECONFIGURE,
+    ConfigEntryState,
+    ConfigSubentryFlow,
+    SubentryFlowResult,
+)
+from homeassistant.const import CONF_NAME
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers.selector import (
+    SelectOptionDict,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+)
+import voluptuous as vol
+
+from ..api import SENDING_CHANNELS
+from ..const import (
+    CHANNEL_NAMES,
+    CONF_CHANNEL,
+    CONF_CHANNELS,
+    CONF_CLIENT_ID,
+    CONF_PROVIDER,
+    PROVIDER_ALDEAMO,
+)
+from ..flow_input import TEXT, FlowError, assist_data, assist_fields, text
+from ..validation import client_id, masked
+from .coordinator import AldeamoCoordinator
+
+
+def _anonymous_name(channel: str, user: str) -> str:
+    """Name a contact without a name by channel and the id's end, never the whole id.
+
+    The name becomes the entity id, which is logged and shown everywhere; an id is
+    often a phone number.
+    """
+    return f"{CHANNEL_NAMES.get(channel, channel)} …{user[-4:]}"
+
+
+class ContactFlow(ConfigSubentryFlow):
+    """A bot user on one channel that gets its own notify entity."""
+
+    def __init__(self) -> None:
+        """Start without a channel."""
+        self._channel = ""
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Choose the channel (of an Aldeamo bot; SMS recipients are Elibom's)."""
+        if self._get_entry().data[CONF_PROVIDER] != PROVIDER_ALDEAMO:
+            return self.async_abort(reason="not_an_aldeamo_account")
+        if user_input is not None and user_input.get(CONF_CHANNEL) in SENDING_CHANNELS:
+            self._channel = user_input[CONF_CHANNEL]
+            return await self.async_step_details()
+        entry = self._get_entry()
+        channels = [*entry.data[CONF_CHANNELS], "sms"]
+        return self.async_show_form(
+            step_id="user",
+            data_schema=vol.Schema(
+                {
+                    vol.Required(CONF_CHANNEL, default=channels[0]): SelectSelector(
+                        SelectSelectorConfig(
+                            options=channels,
+                            translation_key=CONF_CHANNELS,
+                            mode=SelectSelectorMode.LIST,
+                        )
+                    )
+                }
+            ),
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Change a contact's name or id (its channel stays)."""
+        self._channel = self._get_reconfigure_subentry().data[CONF_CHANNEL]
+        return await self.async_step_details(user_input)
+
+    def _known_users(self) -> list[SelectOptionDict]:
+        """Return the users the bot already knows on the channel, to pick from."""
+        entry = self._get_entry()
+        if entry.state is not ConfigEntryState.LOADED:
+            return []
+        coordinator = entry.runtime_data
+        if not isinstance(coordinator, AldeamoCoordinator) or coordinator.data is None:
+            return []
+        return [
+            SelectOptionDict(
+                value=user.user_id,
+                label=f"{user.name} ({user.user_id})" if user.name else user.user_id,
+            )
+            for user in coordinator.data.users.get(self._channel, ())
+        ]
+
+    async def async_step_details(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Pick or type the user's id and name the contact."""
+        entry = self._get_entry()
+        current = (
+            self._get_reconfigure_subentry()
+            if self.source == SOURCE_RECONFIGURE
+            else None
+        )
+        known = self._known_users()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            try:
+                user = client_id(text(user_input, CONF_CLIENT_ID))
+                name = text(user_input, CONF_NAME, required=False) or next(
+                    (
+                        o["label"].rsplit(" (", 1)[0]
+                        for o in known
+                        if o["value"] == user and o["label"] != user
+                    ),
+                    _anonymous_name(self._channel, user),
+                )
+            except FlowError as err:
+                errors[err.field] = err.key
+            except ServiceValidationError:
+                errors[CONF_CLIENT_ID] = "invalid_client_id"
+            else:
+                unique_id = f"{self._channel}:{user}"
+                if any(
+                    sub.unique_id == unique_id and sub is not current
+                    for sub in entry.subentries.values()
+                ):
+                    return self.async_abort(reason="already_configured")
+                data = {
+                    CONF_NAME: name,
+                    CONF_CHANNEL: self._channel,
+                    CONF_CLIENT_ID: user,
+                    **assist_data(user_input),
+                }
+                if current is not None:
+                    # The entry's update listener reloads it when it is loaded.
+                    return self.async_update_and_abort(
+                        entry, current, title=name, data=data, unique_id=unique_id
+                    )
+                return self.async_create_entry(
+                    title=name,
+                    data=data,
+                    unique_id=unique_id,
+                    description="added",
+                    description_placeholders={
+                        "name": name,
+                        "channel": CHANNEL_NAMES.get(self._channel, self._channel),
+                        "client_id": masked(user),
+                    },
+                )
+        suggested = dict(current.data) if current else {}
+        return self.async_show_form(
+            step_id="details",
+            data_schema=self.add_suggested_values_to_schema(
+                vol.Schema(
+                    {
+                        vol.Required(CONF_CLIENT_ID): SelectSelector(
+                            SelectSelectorConfig(
+                                options=known,
+                                custom_value=True,
+                                mode=SelectSelectorMode.DROPDOWN,
+                            )
+                        ),
+                        vol.Optional(CONF_NAME): TEXT,
+                        **assist_fields(self.hass),
+                    }
+                ),
+                user_input or suggested,
+            ),
+            errors=errors,
+            description_placeholders={"channel": self._channel},
+        )

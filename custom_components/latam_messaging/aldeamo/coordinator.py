@@ -1,0 +1,263 @@
+"""Polls one Aldeamo bot's users per channel and reads only what moved."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Self
+
+from aiohttp import ClientSession
+from homeassistant.config_entries import ConfigSubentry
+from homeassistant.const import CONF_URL, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
+
+from .. import cursors
+from ..api import (
+    ALDEAMO_URL,
+    LISTENING_CHANNELS,
+    AldeamoClient,
+    AldeamoUser,
+    LatamMessagingError,
+    ListedUser,
+    account_digest,
+    parse_aldeamo_user,
+)
+from ..const import (
+    CHANNEL_NAMES,
+    CONF_API_KEY,
+    CONF_CHANNELS,
+    DEFAULT_ALDEAMO_SCAN_INTERVAL,
+    DELIVERY_POLL_CONCURRENCY,
+    EVENT_MESSAGE_RECEIVED,
+    LOGGER,
+    PROVIDER_ALDEAMO,
+    SUBENTRY_CONTACT,
+)
+from ..coordinator import (
+    LatamConfigEntry,
+    LatamCoordinator,
+    bounded,
+    raise_auth_failure,
+)
+from ..errors import validation_error
+from ..store import AldeamoStore
+from ..validation import bot_target, bot_text, listening_channels
+
+if TYPE_CHECKING:
+    from homeassistant.helpers.entity import Entity
+
+CHANNEL_ENTITIES = (("sensor", "users"), ("event", "messages"))
+"""The entities each listened channel has: platform and the key's prefix."""
+
+
+@dataclass(frozen=True, slots=True)
+class AldeamoData:
+    """Users per channel."""
+
+    users: Mapping[str, tuple[ListedUser, ...]]
+
+
+type MessagesAnswer = tuple[Any, ...] | LatamMessagingError
+
+
+class AldeamoCoordinator(LatamCoordinator[AldeamoData, cursors.AldeamoState]):
+    """Polls the bot's users per channel and reads only what moved."""
+
+    provider_name = "Aldeamo"
+    store: AldeamoStore
+    configuration_url = ALDEAMO_URL.removesuffix("/bots")
+    store_type = AldeamoStore
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: LatamConfigEntry,
+        client: AldeamoClient,
+        store: AldeamoStore,
+        account: str,
+    ) -> None:
+        """Keep the client, the stored cursors and which account they belong to."""
+        super().__init__(hass, entry, DEFAULT_ALDEAMO_SCAN_INTERVAL, store)
+        self.client = client
+        self.channels = listening_channels(entry.data[CONF_CHANNELS])
+        self._account = account
+
+    @classmethod
+    def create(
+        cls,
+        hass: HomeAssistant,
+        entry: LatamConfigEntry,
+        session: ClientSession,
+        *,
+        request_timeout: float,
+        source: str,
+    ) -> Self:
+        """Connect to the entry's bot with its API key."""
+        url = entry.data.get(CONF_URL) or ALDEAMO_URL
+        client = AldeamoClient(
+            session,
+            entry.data[CONF_API_KEY],
+            url=url,
+            request_timeout=request_timeout,
+            source=source,
+        )
+        return cls(
+            hass,
+            entry,
+            client,
+            AldeamoStore(hass, entry.entry_id),
+            account_digest(entry.data[CONF_API_KEY], url),
+        )
+
+    @property
+    def device_model(self) -> str:
+        """The channels the bot listens on, alike in every language."""
+        return " · ".join(CHANNEL_NAMES.get(c, c) for c in self.channels)
+
+    def entities(self, platform: Platform) -> list[Entity]:
+        """Return a users sensor and a message event entity per listened channel."""
+        # Imported here: the entity modules import this one.
+        from .event import channel_events  # noqa: PLC0415
+        from .sensor import bot_users_sensors  # noqa: PLC0415
+
+        if platform is Platform.SENSOR:
+            return list(bot_users_sensors(self))
+        if platform is Platform.EVENT:
+            return list(channel_events(self))
+        return []
+
+    def subentry_entities(
+        self, platform: Platform, subentry: ConfigSubentry
+    ) -> list[Entity]:
+        """Return a contact's notify entity and its message event entity."""
+        from .event import ContactMessageEvent  # noqa: PLC0415
+        from .notify import ContactNotifyEntity  # noqa: PLC0415
+
+        if platform is Platform.NOTIFY:
+            return [ContactNotifyEntity(self, subentry)]
+        if platform is Platform.EVENT and subentry.subentry_type == SUBENTRY_CONTACT:
+            return [ContactMessageEvent(self, subentry)]
+        return []
+
+    def dropped_entities(self) -> list[tuple[str, str]]:
+        """Return the entities of channels no longer listened to (dropped in reconfigure)."""
+        entry_id = self.config_entry.entry_id
+        return [
+            (platform, f"{entry_id}_{prefix}_{channel}")
+            for channel in set(LISTENING_CHANNELS) - set(self.channels)
+            for platform, prefix in CHANNEL_ENTITIES
+        ]
+
+    def diagnostics(self) -> dict[str, Any]:
+        """Tell how many users and cursors each channel has."""
+        channels = self.store.state.channels
+        return {
+            "channels": {
+                channel: {
+                    "users": len(self.data.users.get(channel, ())),
+                    "cursors": len(channels[channel].users)
+                    if channel in channels
+                    else 0,
+                }
+                for channel in self.channels
+            }
+        }
+
+    async def async_send_message(
+        self,
+        targets: list[str],
+        message: str,
+        title: str | None,
+        sent: Callable[[list[str]], None],
+    ) -> None:
+        """Send to every `channel:client_id`, each once, all checked first."""
+        if not targets:
+            raise validation_error("no_targets")
+        text = bot_text(message, title)
+        for channel, client_id in dict.fromkeys(bot_target(t) for t in targets):
+            await self.async_send(channel, client_id, text)
+            sent([f"{channel}:{client_id}"])
+
+    async def _async_setup(self) -> None:
+        await super()._async_setup()
+        if cursors.bind(self.store.state, self._account, self.channels):
+            self.store.schedule_save()
+
+    async def _async_fetch(self) -> Callable[[], AldeamoData]:
+        state = self.store.state
+        now = dt_util.utcnow()
+        listed = {
+            channel: await self.client.listed_users(channel)
+            for channel in self.channels
+        }
+        # Decided on the rows as listed; only the users who moved are built in full.
+        plan = [
+            (channel, parse_aldeamo_user(user.row))
+            for channel, users in listed.items()
+            if channel in state.channels
+            for user in cursors.to_read(state.channels[channel], users)
+        ]
+
+        async def read(item: tuple[str, AldeamoUser]) -> MessagesAnswer:
+            channel, user = item
+            try:
+                return await self.client.messages(channel, user.user_id)
+            except LatamMessagingError as err:
+                return err
+
+        answers = await bounded(plan, DELIVERY_POLL_CONCURRENCY, read)
+        raise_auth_failure(answers)
+
+        def commit() -> AldeamoData:
+            received: list[dict[str, Any]] = []
+            changed = False
+            for channel, users in listed.items():
+                if channel not in state.channels:
+                    # First poll of this channel: cursors only, history is not replayed.
+                    state.channels[channel] = cursors.start(users, now)
+                    changed = True
+            for (channel, user), answer in zip(plan, answers, strict=True):
+                if isinstance(answer, LatamMessagingError):
+                    # The cursor stays put: the next poll reads this user again.
+                    LOGGER.debug("Messages of a %s user not read: %s", channel, answer)
+                    continue
+                ledger = state.channels[channel]
+                new, cursor = cursors.read(ledger, user, answer)
+                changed |= ledger.users.get(user.user_id) != cursor
+                ledger.users[user.user_id] = cursor
+                received.extend(
+                    {
+                        "provider": PROVIDER_ALDEAMO,
+                        "channel": channel,
+                        "client_id": user.user_id,
+                        "name": user.name,
+                        "message": message.message,
+                        "message_id": message.id,
+                        "time": (message.time or now).isoformat(),
+                    }
+                    for message in new
+                )
+            received.sort(key=lambda m: m["time"])
+            for message in received:
+                self._queue(EVENT_MESSAGE_RECEIVED, message)
+            if changed:
+                self.store.schedule_save()
+            return AldeamoData(users=listed)
+
+        return commit
+
+    async def _async_send_answer(self, message: dict[str, Any], speech: str) -> None:
+        await self.async_send(
+            str(message["channel"]), str(message["client_id"]), speech
+        )
+
+    async def async_send(self, channel: str, client_id: str, message: str) -> str:
+        """Send a message to a bot user; returns its id. Never repeated."""
+        try:
+            return await asyncio.shield(
+                self._keep_going(self.client.send(channel, client_id, message))
+            )
+        except LatamMessagingError as err:
+            raise self._action_error(err, sending=True) from err

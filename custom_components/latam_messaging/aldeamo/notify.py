@@ -1,0 +1,34 @@
+"""The Aldeamo contacts' notify entities: one bot user on one channel each."""
+
+from __future__ import annotations
+
+from homeassistant.components.notify import NotifyEntityFeature
+from homeassistant.config_entries import ConfigSubentry
+
+from ..const import CONF_CHANNEL, CONF_CLIENT_ID
+from ..notify import LatamNotifyEntity
+from ..validation import bot_text
+from .coordinator import AldeamoCoordinator
+
+
+class ContactNotifyEntity(LatamNotifyEntity[AldeamoCoordinator]):
+    """Sends a bot message to one user on one channel."""
+
+    _attr_supported_features = NotifyEntityFeature.TITLE
+    _attr_translation_key = "contact"
+    _attr_name = None
+
+    def __init__(
+        self, coordinator: AldeamoCoordinator, subentry: ConfigSubentry
+    ) -> None:
+        """Serve one contact."""
+        super().__init__(coordinator, subentry.subentry_id, subentry)
+        self._channel: str = subentry.data[CONF_CHANNEL]
+        self._client_id: str = subentry.data[CONF_CLIENT_ID]
+        self.target = f"{self._channel}:{self._client_id}"
+
+    async def async_send_message(self, message: str, title: str | None = None) -> None:
+        """Send the message, the title as its first line."""
+        await self.coordinator.async_send(
+            self._channel, self._client_id, bot_text(message, title)
+        )

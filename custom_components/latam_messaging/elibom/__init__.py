@@ -1,0 +1,1 @@
+"""Elibom: SMS to Colombia and beyond, with delivery tracking and schedules."""

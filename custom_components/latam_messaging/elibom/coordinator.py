@@ -1,0 +1,258 @@
+"""Polls one Elibom account and follows every delivery and schedule it made."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Self
+
+from aiohttp import ClientSession
+from homeassistant.config_entries import ConfigSubentry
+from homeassistant.const import CONF_URL, CONF_USERNAME, Platform
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
+
+from .. import assist, deliveries, identity
+from ..api import (
+    ELIBOM_URL,
+    AuthenticationError,
+    ElibomAccount,
+    ElibomClient,
+    LatamMessagingError,
+    NotFoundError,
+)
+from ..const import (
+    CONF_API_TOKEN,
+    CONF_LOW_CREDIT_THRESHOLD,
+    CONF_PHONE_NUMBER,
+    DELIVERY_POLL_CONCURRENCY,
+    DOMAIN,
+    EVENT_DELIVERY_STATUS,
+    EVENT_MESSAGE_RECEIVED,
+    EVENT_SCHEDULE_STATUS,
+    LOGGER,
+    PROVIDER_ELIBOM,
+    SUBENTRY_RECIPIENT,
+    USERS_REFRESH_EVERY,
+)
+from ..coordinator import LatamConfigEntry, bounded, raise_auth_failure
+from ..deliveries import schedule_seen
+from ..number_format import format_number
+from ..store import ElibomStore
+from ..validation import phone_numbers, sms_text
+from .data import DeliveryAnswer, ElibomData
+from .diagnostics import elibom_diagnostics
+from .sending import ElibomSender
+from .webhook import async_register_inbound_sms
+
+if TYPE_CHECKING:
+    from homeassistant.helpers.entity import Entity
+
+INBOUND_REMEMBERED = 200
+"""Ids of received SMS kept to ignore a callback Elibom repeats."""
+
+
+class ElibomCoordinator(ElibomSender):
+    """Polls one Elibom account and follows every delivery and schedule it made."""
+
+    configuration_url = ELIBOM_URL
+    store_type = ElibomStore
+
+    @classmethod
+    def create(
+        cls,
+        hass: HomeAssistant,
+        entry: LatamConfigEntry,
+        session: ClientSession,
+        *,
+        request_timeout: float,
+        source: str,
+    ) -> Self:
+        """Connect to the entry's account with its e-mail and API password."""
+        client = ElibomClient(
+            session,
+            entry.data[CONF_USERNAME],
+            entry.data[CONF_API_TOKEN],
+            url=entry.data.get(CONF_URL) or ELIBOM_URL,
+            request_timeout=request_timeout,
+            source=source,
+        )
+        return cls(hass, entry, client, ElibomStore(hass, entry.entry_id))
+
+    @property
+    def device_model(self) -> str:
+        """Name the service, the same in every language."""
+        return "SMS"
+
+    @callback
+    def async_prepare(self) -> None:
+        """Key the entry by the account's owner, and listen for inbound SMS."""
+        identity.async_key_by_owner(self.hass, self.config_entry, self.data.account)
+        self.config_entry.async_on_unload(async_register_inbound_sms(self.hass, self))
+
+    def entities(self, platform: Platform) -> list[Entity]:
+        """Return the account's sensors."""
+        # Imported here: the entity modules import this one.
+        from .sensor import elibom_sensors  # noqa: PLC0415
+
+        return list(elibom_sensors(self)) if platform is Platform.SENSOR else []
+
+    def subentry_entities(
+        self, platform: Platform, subentry: ConfigSubentry
+    ) -> list[Entity]:
+        """Return a recipient's notify entity."""
+        from .notify import RecipientNotifyEntity  # noqa: PLC0415
+
+        if platform is Platform.NOTIFY:
+            return [RecipientNotifyEntity(self, subentry)]
+        return []
+
+    def diagnostics(self) -> dict[str, Any]:
+        """Describe the account, its schedules and the deliveries followed."""
+        return elibom_diagnostics(self.data, self.store.state)
+
+    async def async_send_message(
+        self,
+        targets: list[str],
+        message: str,
+        title: str | None,
+        sent: Callable[[list[str]], None],
+    ) -> None:
+        """Send one SMS (the title as its first line) to every number."""
+        numbers = phone_numbers(targets, self.country_code)
+        text = sms_text(message, title, plain_alphabet=self.plain_alphabet)
+        await self.async_send_sms(numbers, text)
+        sent(numbers)
+
+    # The poll ---------------------------------------------------------------------
+
+    async def _async_fetch(self) -> Callable[[], ElibomData]:
+        state = self.store.state
+        now = dt_util.utcnow()
+        account = await self.client.account()
+        listed = {s.id: schedule_seen(s) for s in await self.client.scheduled()}
+        active_users = self._active_users
+        if active_users is None or self._polls % USERS_REFRESH_EVERY == 0:
+            users = await self.client.users()
+            active_users = sum(1 for user in users if user.status == "active")
+        ended = {
+            schedule_id: await self._schedule_end(schedule_id)
+            for schedule_id in deliveries.leaving(state, listed)
+        }
+        due = deliveries.due(state, now)
+        answers = await bounded(due, DELIVERY_POLL_CONCURRENCY, self._look_up)
+        raise_auth_failure(answers)
+
+        def commit() -> ElibomData:
+            events, changed = deliveries.apply_schedules(state, listed, ended)
+            for event in events:
+                self._queue(EVENT_SCHEDULE_STATUS, event)
+            for tracked, answer in zip(due, answers, strict=True):
+                if isinstance(answer, LatamMessagingError):
+                    LOGGER.debug("Delivery %s not checked: %s", tracked.token, answer)
+                    continue
+                if state.deliveries.get(tracked.token) is not tracked:
+                    continue  # forgotten meanwhile
+                changed = True  # at least its next due time
+                if change := deliveries.apply_lookup(state, tracked, answer, now):
+                    self._queue(EVENT_DELIVERY_STATUS, change)
+            if changed:
+                self.store.schedule_save()
+            self._polls += 1
+            self._active_users = active_users
+            self._update_low_credit_issue(account)
+            return self._snapshot(account)
+
+        return commit
+
+    async def _schedule_end(self, schedule_id: str) -> str | None:
+        """Ask how a schedule that left the list ended; None when it cannot be said yet."""
+        try:
+            return (await self.client.schedule_status(schedule_id)).status
+        except NotFoundError:
+            return "cancelled"
+        except AuthenticationError:
+            raise
+        except (LatamMessagingError, ValueError) as err:
+            LOGGER.debug("Schedule %s not checked yet: %s", schedule_id, err)
+            return None
+
+    async def _look_up(self, tracked: deliveries.TrackedDelivery) -> DeliveryAnswer:
+        if deliveries.forgotten(tracked, dt_util.utcnow()):
+            return None
+        try:
+            return await self.client.delivery(tracked.token)
+        except (NotFoundError, ValueError):
+            return None  # the provider forgot it: expired
+        except LatamMessagingError as err:
+            return err
+
+    def _update_low_credit_issue(self, account: ElibomAccount) -> None:
+        threshold = float(self.config_entry.options.get(CONF_LOW_CREDIT_THRESHOLD, 0))
+        issue_id = f"low_credit_{self.config_entry.entry_id}"
+        if (
+            threshold > 0
+            and account.credits is not None
+            and account.credits < threshold
+        ):
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                issue_id,
+                is_fixable=False,
+                severity=ir.IssueSeverity.WARNING,
+                translation_key="low_credit",
+                translation_placeholders={
+                    "account": self.config_entry.title,
+                    "credits": format_number(
+                        account.credits, self.hass.config.language
+                    ),
+                    "threshold": format_number(threshold, self.hass.config.language),
+                },
+            )
+        else:
+            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+
+    # Actions -----------------------------------------------------------------
+
+    # Inbound SMS -----------------------------------------------------------------
+
+    @callback
+    def async_receive_sms(
+        self, sender: str, text: str, message_id: str, when: datetime
+    ) -> None:
+        """Report an SMS from the inbound webhook once, even if Elibom repeats it."""
+        inbound = self.store.state.inbound
+        if message_id in inbound:
+            return
+        inbound.append(message_id)
+        del inbound[:-INBOUND_REMEMBERED]
+        self._queue(
+            EVENT_MESSAGE_RECEIVED,
+            {
+                "provider": PROVIDER_ELIBOM,
+                "channel": "sms",
+                "client_id": sender,
+                "name": self._recipient_name(sender),
+                "message": text,
+                "message_id": message_id,
+                "time": when.isoformat(),
+            },
+        )
+        self.store.schedule_save()
+        self.async_fire_pending()
+
+    async def _async_send_answer(self, message: dict[str, Any], speech: str) -> None:
+        await self.async_send_sms(
+            [str(message["client_id"])], assist.sms_answer(speech)
+        )
+
+    def _recipient_name(self, number: str) -> str | None:
+        for subentry in self.config_entry.subentries.values():
+            if (
+                subentry.subentry_type == SUBENTRY_RECIPIENT
+                and subentry.data.get(CONF_PHONE_NUMBER) == number
+            ):
+                return subentry.title
+        return None

@@ -1,0 +1,273 @@
+"""The Elibom account in the flows: set-up, reauth, reconfigure, options, inbound SMS."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+import ipaddress
+from typing import Any
+
+from homeassistant.components import webhook
+from homeassistant.config_entries import ConfigEntry, ConfigFlow, ConfigFlowResult
+from homeassistant.const import CONF_URL, CONF_USERNAME, CONF_WEBHOOK_ID
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import section
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.network import NoURLAvailableError
+from homeassistant.helpers.selector import (
+    BooleanSelector,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+import voluptuous as vol
+from yarl import URL
+
+from ..api import ELIBOM_URL, ElibomAccount, ElibomClient
+from ..const import (
+    CONF_ACCOUNT_ID,
+    CONF_API_TOKEN,
+    CONF_DEFAULT_COUNTRY_CODE,
+    CONF_LOW_CREDIT_THRESHOLD,
+    CONF_PLAIN_ALPHABET,
+    CONF_PROVIDER,
+    DEFAULT_COUNTRY_CODE,
+    DEFAULT_ELIBOM_SCAN_INTERVAL,
+    DEFAULT_LOW_CREDIT_THRESHOLD,
+    DEFAULT_PLAIN_ALPHABET,
+    PROVIDER_ELIBOM,
+)
+from ..flow_input import (
+    EMAIL,
+    PASSWORD,
+    TEXT,
+    URL_FIELD,
+    AccountForms,
+    FlowError,
+    base_url,
+    check,
+    is_loopback,
+    text,
+)
+from ..identity import elibom_login_taken, elibom_unique_id
+
+INBOUND_SMS = "inbound_sms"
+"""The options' section that shows the address for incoming SMS."""
+
+
+async def _account(
+    hass: HomeAssistant, data: Mapping[str, Any], timeout: float
+) -> ElibomAccount:
+    client = ElibomClient(
+        async_get_clientsession(hass),
+        data[CONF_USERNAME],
+        data[CONF_API_TOKEN],
+        url=data[CONF_URL],
+        request_timeout=timeout,
+    )
+    return await check(client.account())
+
+
+class ElibomForms(AccountForms):
+    """An Elibom account: e-mail, API password, low-credit warning, inbound SMS."""
+
+    secret = CONF_API_TOKEN
+    default_scan_interval = DEFAULT_ELIBOM_SCAN_INTERVAL
+
+    async def async_step_setup(
+        self, flow: ConfigFlow, user_input: dict[str, Any] | None, timeout: float
+    ) -> ConfigFlowResult:
+        """Ask for the Elibom e-mail, API password and (rarely) URL."""
+        errors: dict[str, str] = {}
+        placeholders = {"error": ""}
+        if user_input is not None:
+            try:
+                data = {
+                    CONF_PROVIDER: PROVIDER_ELIBOM,
+                    CONF_USERNAME: text(user_input, CONF_USERNAME),
+                    CONF_API_TOKEN: text(user_input, CONF_API_TOKEN),
+                    CONF_URL: base_url(user_input, ELIBOM_URL),
+                }
+                if elibom_login_taken(flow.hass, data[CONF_USERNAME]):
+                    return flow.async_abort(reason="already_configured")
+                account = await _account(flow.hass, data, timeout)
+                await flow.async_set_unique_id(
+                    elibom_unique_id(account, data[CONF_USERNAME])
+                )
+                # The forms act for the flow, with its own checks.
+                flow._abort_if_unique_id_configured()  # noqa: SLF001
+                if account.owner_id is not None:
+                    # An entry not yet keyed by its owner (made before 1.2).
+                    flow._async_abort_entries_match(  # noqa: SLF001
+                        {CONF_ACCOUNT_ID: account.owner_id}
+                    )
+            except FlowError as err:
+                errors[err.field] = err.key
+                placeholders["error"] = err.detail
+            else:
+                return flow.async_create_entry(
+                    title=account.name,
+                    data=data
+                    | {
+                        CONF_ACCOUNT_ID: account.owner_id,
+                        CONF_WEBHOOK_ID: webhook.async_generate_id(),
+                    },
+                )
+        return flow.async_show_form(
+            step_id=PROVIDER_ELIBOM,
+            data_schema=flow.add_suggested_values_to_schema(
+                vol.Schema(
+                    {
+                        vol.Required(CONF_USERNAME): EMAIL,
+                        vol.Required(CONF_API_TOKEN): PASSWORD,
+                        vol.Optional(CONF_URL): URL_FIELD,
+                    }
+                ),
+                {CONF_URL: ELIBOM_URL}
+                | {k: v for k, v in (user_input or {}).items() if k != CONF_API_TOKEN},
+            ),
+            errors=errors,
+            description_placeholders=placeholders,
+        )
+
+    def reconfigure_schema(self) -> vol.Schema:
+        """Return the user, the API password (kept when empty) and the URL."""
+        return vol.Schema(
+            {
+                vol.Required(CONF_USERNAME): EMAIL,
+                vol.Optional(CONF_API_TOKEN): PASSWORD,
+                vol.Optional(CONF_URL): URL_FIELD,
+            }
+        )
+
+    def reconfigure_data(
+        self, entry: ConfigEntry, user_input: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """Return the entry's data with the new user, URL and perhaps password."""
+        data = dict(entry.data) | {
+            CONF_USERNAME: text(user_input, CONF_USERNAME),
+            CONF_URL: base_url(user_input, ELIBOM_URL),
+        }
+        if token := text(user_input, CONF_API_TOKEN, required=False):
+            data[CONF_API_TOKEN] = token
+        return data
+
+    async def async_check_update(
+        self,
+        flow: ConfigFlow,
+        entry: ConfigEntry,
+        data: Mapping[str, Any],
+        timeout: float,
+    ) -> ConfigFlowResult | None:
+        """Check the credentials still open the same account."""
+        account = await _account(flow.hass, data, timeout)
+        known = entry.data.get(CONF_ACCOUNT_ID)
+        if known is not None and entry.unique_id == known:
+            await flow.async_set_unique_id(
+                elibom_unique_id(account, data[CONF_USERNAME]),
+                raise_on_progress=False,
+            )
+            flow._abort_if_unique_id_mismatch(reason="wrong_account")  # noqa: SLF001
+        elif known is not None and account.owner_id != known:
+            # Not keyed by its owner yet (set-up does it): the stored owner tells.
+            return flow.async_abort(reason="wrong_account")
+        return None
+
+    def option_fields(
+        self, hass: HomeAssistant, entry: ConfigEntry
+    ) -> tuple[dict[vol.Marker, Any], dict[str, Any]]:
+        """Return the low-credit warning, alphabet, country code and inbound SMS."""
+        fields: dict[vol.Marker, Any] = {
+            vol.Required(CONF_LOW_CREDIT_THRESHOLD): NumberSelector(
+                NumberSelectorConfig(
+                    min=0, max=1_000_000, step=0.1, mode=NumberSelectorMode.BOX
+                )
+            ),
+            vol.Optional(CONF_PLAIN_ALPHABET): BooleanSelector(),
+            vol.Required(CONF_DEFAULT_COUNTRY_CODE): TEXT,
+        }
+        defaults = {
+            CONF_LOW_CREDIT_THRESHOLD: DEFAULT_LOW_CREDIT_THRESHOLD,
+            CONF_PLAIN_ALPHABET: DEFAULT_PLAIN_ALPHABET,
+            CONF_DEFAULT_COUNTRY_CODE: DEFAULT_COUNTRY_CODE,
+        }
+        return fields | _inbound_sms_section(hass, entry), defaults
+
+    def options(self, user_input: Mapping[str, Any]) -> dict[str, Any]:
+        """Return the options; a country code is one to three digits."""
+        code = str(user_input.get(CONF_DEFAULT_COUNTRY_CODE, DEFAULT_COUNTRY_CODE))
+        code = code.strip().lstrip("+")
+        if not (code.isascii() and code.isdigit() and 1 <= len(code) <= 3):
+            raise FlowError("invalid_country_code", CONF_DEFAULT_COUNTRY_CODE)
+        return {
+            CONF_LOW_CREDIT_THRESHOLD: float(
+                user_input.get(CONF_LOW_CREDIT_THRESHOLD, 0)
+            ),
+            CONF_PLAIN_ALPHABET: bool(
+                user_input.get(CONF_PLAIN_ALPHABET, DEFAULT_PLAIN_ALPHABET)
+            ),
+            CONF_DEFAULT_COUNTRY_CODE: code,
+        }
+
+    def options_placeholders(
+        self, hass: HomeAssistant, entry: ConfigEntry
+    ) -> dict[str, str]:
+        """Return the address to give Elibom for inbound SMS."""
+        return {"webhook_url": _webhook_url(hass, entry)}
+
+
+def _inbound_sms_section(
+    hass: HomeAssistant, entry: ConfigEntry
+) -> dict[vol.Marker, Any]:
+    """Show the inbound-SMS address in a field of its own, to copy from.
+
+    Its label says whether the internet can reach it; what is typed there is
+    ignored when the options are saved.
+    """
+    url, public = _public_webhook_url(hass, entry)
+    key = "webhook_url" if public else "local_webhook_url"
+    return {
+        vol.Optional(INBOUND_SMS): section(
+            vol.Schema(
+                {
+                    vol.Optional(
+                        key, description={"suggested_value": url}
+                    ): TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
+                }
+            ),
+            {"collapsed": False},
+        )
+    }
+
+
+def _public_webhook_url(hass: HomeAssistant, entry: ConfigEntry) -> tuple[str, bool]:
+    """Return the inbound-SMS URL, preferring the external one, and if it is public."""
+    webhook_id = str(entry.data.get(CONF_WEBHOOK_ID) or "")
+    try:
+        url = webhook.async_generate_url(hass, webhook_id, allow_internal=False)
+    except NoURLAvailableError:
+        return _webhook_url(hass, entry), False
+    host = URL(url).host or ""
+    return url, not (is_loopback(host) or _is_private(host))
+
+
+def _is_private(host: str) -> bool:
+    if host.endswith(".local"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_private
+    except ValueError:
+        return False
+
+
+def _webhook_url(hass: HomeAssistant, entry: ConfigEntry) -> str:
+    """Return the URL to give Elibom for inbound SMS (a path if none is set up)."""
+    webhook_id = entry.data.get(CONF_WEBHOOK_ID)
+    if not webhook_id:
+        return "-"
+    try:
+        return webhook.async_generate_url(hass, webhook_id)
+    except NoURLAvailableError:
+        return webhook.async_generate_path(webhook_id)

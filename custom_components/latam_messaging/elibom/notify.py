@@ -1,0 +1,33 @@
+"""The Elibom recipients' notify entities: one phone number each."""
+
+from __future__ import annotations
+
+from homeassistant.components.notify import NotifyEntityFeature
+from homeassistant.config_entries import ConfigSubentry
+
+from ..const import CONF_PHONE_NUMBER
+from ..notify import LatamNotifyEntity
+from ..validation import sms_text
+from .coordinator import ElibomCoordinator
+
+
+class RecipientNotifyEntity(LatamNotifyEntity[ElibomCoordinator]):
+    """Sends an SMS to one phone number."""
+
+    _attr_supported_features = NotifyEntityFeature.TITLE
+    _attr_translation_key = "recipient"
+    _attr_name = None
+
+    def __init__(
+        self, coordinator: ElibomCoordinator, subentry: ConfigSubentry
+    ) -> None:
+        """Serve one recipient."""
+        super().__init__(coordinator, subentry.subentry_id, subentry)
+        self._number: str = subentry.data[CONF_PHONE_NUMBER]
+        self.target = self._number
+
+    async def async_send_message(self, message: str, title: str | None = None) -> None:
+        """Send the SMS (title as its first line) and follow its delivery."""
+        plain = self.coordinator.plain_alphabet
+        text = sms_text(message, title, plain_alphabet=plain)
+        await self.coordinator.async_send_sms([self._number], text)

@@ -1,0 +1,179 @@
+"""The Elibom account's sensors: credit, scheduled and unconfirmed SMS, account users."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.components.sensor import (
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import EntityCategory
+from homeassistant.core import Event, callback
+from homeassistant.helpers.restore_state import RestoreEntity
+from homeassistant.util import dt as dt_util
+
+from ..const import EVENT_DELIVERY_STATUS
+from ..entity import LatamEntity
+from ..validation import masked
+from .coordinator import ElibomCoordinator
+from .data import ElibomData
+
+PREVIEW_LENGTH = 40
+MAX_LISTED_SCHEDULES = 25
+"""Schedules listed in the attributes; the rest are counted (a recorder row stays small)."""
+LAST_DELIVERY = ("last_number", "last_status", "last_time")
+"""What the unconfirmed-SMS sensor tells of the last delivery that changed."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ElibomSensorDescription(SensorEntityDescription):
+    """An Elibom sensor: its value and extra attributes, read from the poll."""
+
+    value_fn: Callable[[ElibomData], float | int | None]
+    attributes_fn: Callable[[ElibomData], dict[str, Any]] | None = None
+
+
+def _preview(text: str | None) -> str:
+    text = text or ""
+    return text if len(text) <= PREVIEW_LENGTH else text[:PREVIEW_LENGTH] + "…"
+
+
+def _schedules(data: ElibomData) -> dict[str, Any]:
+    """Return the next schedule, and every one with the id that cancels it."""
+    listed = [
+        {
+            "id": schedule.id,
+            "time": schedule.scheduled_time.isoformat()
+            if schedule.scheduled_time
+            else None,
+            "recipients": schedule.destinations,
+            "preview": _preview(schedule.text),
+        }
+        for schedule in data.schedules[:MAX_LISTED_SCHEDULES]
+    ]
+    first = listed[0] if listed else None
+    return {
+        "next_time": first["time"] if first else None,
+        "next_preview": first["preview"] if first else None,
+        "schedules": listed,
+        "schedules_not_listed": max(0, len(data.schedules) - MAX_LISTED_SCHEDULES),
+    }
+
+
+ELIBOM_SENSORS: tuple[ElibomSensorDescription, ...] = (
+    ElibomSensorDescription(
+        key="credits",
+        translation_key="credits",  # its unit comes from the translations too
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=1,
+        value_fn=lambda data: data.account.credits,
+    ),
+    ElibomSensorDescription(
+        key="scheduled_messages",
+        translation_key="scheduled_messages",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda data: len(data.schedules),
+        attributes_fn=_schedules,
+    ),
+    ElibomSensorDescription(
+        key="pending_deliveries",
+        translation_key="pending_deliveries",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda data: data.pending_deliveries,
+    ),
+    ElibomSensorDescription(
+        key="account_users",
+        translation_key="account_users",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        value_fn=lambda data: data.active_users,
+    ),
+)
+
+
+def elibom_sensors(coordinator: ElibomCoordinator) -> Iterator[ElibomSensor]:
+    """Make the account's sensors, in the order of their descriptions."""
+    for description in ELIBOM_SENSORS:
+        kind = (
+            UnconfirmedSmsSensor
+            if description.key == "pending_deliveries"
+            else ElibomSensor
+        )
+        yield kind(coordinator, description)
+
+
+class ElibomSensor(LatamEntity[ElibomCoordinator], SensorEntity):
+    """A value of the Elibom account."""
+
+    entity_description: ElibomSensorDescription
+
+    def __init__(
+        self, coordinator: ElibomCoordinator, description: ElibomSensorDescription
+    ) -> None:
+        """Describe the sensor."""
+        super().__init__(coordinator, description.key)
+        self.entity_description = description
+
+    @property
+    def native_value(self) -> float | int | None:
+        """Return the value from the last poll."""
+        return self.entity_description.value_fn(self.coordinator.data)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """Return the extra attributes from the last poll."""
+        if self.entity_description.attributes_fn is None:
+            return None
+        return self.entity_description.attributes_fn(self.coordinator.data)
+
+
+class UnconfirmedSmsSensor(ElibomSensor, RestoreEntity):
+    """SMS sent and not yet confirmed delivered or failed, and the last one that moved.
+
+    The last delivery comes from the delivery-status events of this account, and
+    is restored after a restart.
+    """
+
+    _last: dict[str, Any]
+
+    async def async_added_to_hass(self) -> None:
+        """Restore the last delivery shown, then follow the account's deliveries."""
+        await super().async_added_to_hass()
+        self._last = dict.fromkeys(LAST_DELIVERY)
+        if (state := await self.async_get_last_state()) is not None:
+            self._last |= {
+                key: state.attributes[key]
+                for key in LAST_DELIVERY
+                if key in state.attributes
+            }
+        self.async_on_remove(
+            self.hass.bus.async_listen(EVENT_DELIVERY_STATUS, self._delivery_changed)
+        )
+
+    @callback
+    def _delivery_changed(self, event: Event) -> None:
+        if event.data.get("config_entry_id") != self.coordinator.config_entry.entry_id:
+            return
+        numbers = [
+            str(message.get("to", ""))
+            for message in event.data.get("messages") or ()
+            if isinstance(message, dict)
+        ]
+        shown = masked(numbers[0]) if numbers else None
+        if shown and len(numbers) > 1:
+            shown += f" +{len(numbers) - 1}"
+        self._last = {
+            "last_number": shown,
+            "last_status": event.data.get("status"),
+            "last_time": dt_util.utcnow().isoformat(),
+        }
+        self.async_write_ha_state()
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Return the last delivery that changed: its masked number, status and time."""
+        return dict(getattr(self, "_last", None) or dict.fromkeys(LAST_DELIVERY))

@@ -1,0 +1,187 @@
+"""What every flow of the integration reads its forms with: fields, checks, errors.
+
+Each provider's steps (`elibom/flow.py`, `aldeamo/flow.py`) implement `AccountForms`,
+so that the config and options flows ask the provider, never name it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Mapping
+import ipaddress
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry, ConfigFlow, ConfigFlowResult
+from homeassistant.const import CONF_URL
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.selector import (
+    BooleanSelector,
+    ConversationAgentSelector,
+    ConversationAgentSelectorConfig,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+import voluptuous as vol
+from yarl import URL
+
+from .api import (
+    AuthenticationError,
+    LatamMessagingError,
+    ProviderError,
+    UnparseableResponseError,
+)
+from .const import CONF_AGENT_ID, CONF_ASSIST, DEFAULT_AGENT_ID, LOGGER
+from .validation import has_control_characters
+
+MAX_TEXT = 256
+"""Longest value accepted in any text field of the flows."""
+
+PASSWORD = TextSelector(
+    TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="current-password")
+)
+EMAIL = TextSelector(
+    TextSelectorConfig(type=TextSelectorType.EMAIL, autocomplete="username")
+)
+URL_FIELD = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
+TEXT = TextSelector()
+
+
+class FlowError(Exception):
+    """A problem shown on the form: its error key and the field it belongs to."""
+
+    def __init__(self, key: str, field: str = "base", detail: str = "") -> None:
+        """Name the error."""
+        super().__init__(key)
+        self.key = key
+        self.field = field
+        self.detail = detail
+
+
+def text(user_input: Mapping[str, Any], key: str, *, required: bool = True) -> str:
+    """Return a text field, trimmed; refuse absurd lengths and control characters."""
+    value = user_input.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise FlowError("required", key)
+        return ""
+    if not isinstance(value, str) or len(value) > MAX_TEXT:
+        raise FlowError("invalid_value", key)
+    if has_control_characters(value):
+        raise FlowError("invalid_value", key)
+    return value.strip()
+
+
+def base_url(user_input: Mapping[str, Any], default: str) -> str:
+    """Return the provider URL: https, or plain http only for this machine."""
+    raw = text(user_input, CONF_URL, required=False) or default
+    if not raw.isascii():
+        # An API address is plain ASCII; anything else is a typing accident.
+        raise FlowError("invalid_url", CONF_URL)
+    try:
+        url = URL(raw)
+    except (TypeError, ValueError) as err:
+        raise FlowError("invalid_url", CONF_URL) from err
+    if url.scheme not in ("http", "https") or not url.host:
+        raise FlowError("invalid_url", CONF_URL)
+    if url.scheme == "http" and not is_loopback(url.host):
+        raise FlowError("insecure_url", CONF_URL)
+    return str(url).rstrip("/")
+
+
+def is_loopback(host: str) -> bool:
+    """Tell whether a host is this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+async def check[ResultT](call: Awaitable[ResultT]) -> ResultT:
+    """Run a provider call, turning its failure into the form's error."""
+    try:
+        return await call
+    except AuthenticationError as err:
+        raise FlowError("invalid_auth") from err
+    except UnparseableResponseError as err:
+        raise FlowError("invalid_response") from err
+    except ProviderError as err:
+        raise FlowError("provider_refused", detail=err.message) from err
+    except LatamMessagingError as err:
+        raise FlowError("cannot_connect") from err
+    except Exception as err:
+        LOGGER.exception("Unexpected error while checking the account")
+        raise FlowError("unknown") from err
+
+
+def assist_fields(hass: HomeAssistant) -> dict[vol.Marker, Any]:
+    """Return the fields that let a person talk to Assist (off unless turned on)."""
+    return {
+        vol.Optional(CONF_ASSIST, default=False): BooleanSelector(),
+        vol.Optional(CONF_AGENT_ID, default=DEFAULT_AGENT_ID): (
+            ConversationAgentSelector(
+                ConversationAgentSelectorConfig(language=hass.config.language)
+            )
+        ),
+    }
+
+
+def assist_data(user_input: Mapping[str, Any]) -> dict[str, Any]:
+    """Return what the subentry keeps of the Assist fields: nothing while it is off."""
+    if not user_input.get(CONF_ASSIST, False):
+        return {}
+    return {
+        CONF_ASSIST: True,
+        CONF_AGENT_ID: str(user_input.get(CONF_AGENT_ID) or DEFAULT_AGENT_ID),
+    }
+
+
+class AccountForms:
+    """What one provider's account asks in the flows: set-up, reauth, reconfigure, options."""
+
+    secret: str
+    """The field of the secret a reauth asks for again."""
+    default_scan_interval: int
+
+    async def async_step_setup(
+        self, flow: ConfigFlow, user_input: dict[str, Any] | None, timeout: float
+    ) -> ConfigFlowResult:
+        """Ask for a new account's credentials, check them and create the entry."""
+        raise NotImplementedError
+
+    def reconfigure_schema(self) -> vol.Schema:
+        """Return what reconfigure lets the user change."""
+        raise NotImplementedError
+
+    def reconfigure_data(
+        self, entry: ConfigEntry, user_input: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """Return the entry's data with what reconfigure changed (FlowError if bad)."""
+        raise NotImplementedError
+
+    async def async_check_update(
+        self,
+        flow: ConfigFlow,
+        entry: ConfigEntry,
+        data: Mapping[str, Any],
+        timeout: float,
+    ) -> ConfigFlowResult | None:
+        """Check new data against the provider; an abort if it is another account."""
+        raise NotImplementedError
+
+    def option_fields(
+        self, hass: HomeAssistant, entry: ConfigEntry
+    ) -> tuple[dict[vol.Marker, Any], dict[str, Any]]:
+        """Return the provider's own option fields and their defaults."""
+        return {}, {}
+
+    def options(self, user_input: Mapping[str, Any]) -> dict[str, Any]:
+        """Return the provider's own options from the form (FlowError if bad)."""
+        return {}
+
+    def options_placeholders(
+        self, hass: HomeAssistant, entry: ConfigEntry
+    ) -> dict[str, str]:
+        """Return what the options form's description shows."""
+        return {"webhook_url": "-"}
