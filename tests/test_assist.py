@@ -456,3 +456,31 @@ async def test_two_quick_sms_are_answered_in_order_in_one_conversation(
     assert second[1] == first[2]  # the follow-up went into the first's conversation
     assert state_of(hass, KITCHEN) == "off"
     assert len(simulator.requests_to("elibom", "POST", "/messages")) == 2
+
+
+async def test_a_very_long_answer_is_cut_to_what_a_bot_message_may_hold(
+    hass: HomeAssistant, aldeamo_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """An agent that answers 5,000 characters: one bot message of 4,096, ending in …."""
+    assert await async_setup_component(hass, "homeassistant", {})
+    assert await async_setup_component(
+        hass,
+        "conversation",
+        {"conversation": {"intents": {"LongStory": ["tell me a long story"]}}},
+    )
+    assert await async_setup_component(
+        hass,
+        "intent_script",
+        {"intent_script": {"LongStory": {"speech": {"text": "{{ 'cuento ' * 625 }}"}}}},
+    )
+    simulator.aldeamo.add_user("whatsapp", ANA)
+    await setup_entry(hass, _contacts(aldeamo_entry))
+
+    simulator.advance(5)
+    simulator.aldeamo.write("whatsapp", ANA, "tell me a long story")
+    await poll(hass)
+
+    (answer,) = _answers_to(simulator, ANA)
+    assert 4000 < len(answer) <= 4096
+    assert answer.endswith("…")
+    assert answer.startswith("cuento cuento")

@@ -20,6 +20,7 @@ from homeassistant.util import dt as dt_util
 from . import sms_parts
 from .const import (
     ASSIST_ANSWERS_PER_HOUR,
+    BOT_MESSAGE_MAX_LENGTH,
     CONF_AGENT_ID,
     CONF_ASSIST,
     CONF_CHANNEL,
@@ -177,6 +178,13 @@ def release(hass: HomeAssistant, state: AssistState, entry: ConfigEntry[Any]) ->
             ir.async_delete_issue(hass, DOMAIN, issue_id(subentry_id))
             released = True
     return released
+
+
+def bot_answer(speech: str) -> str:
+    """Fit an answer into one bot message, cut with an ellipsis when longer."""
+    if len(speech) <= BOT_MESSAGE_MAX_LENGTH:
+        return speech
+    return speech[: BOT_MESSAGE_MAX_LENGTH - 1].rstrip() + "…"
 
 
 def sms_answer(speech: str) -> str:

@@ -13,7 +13,7 @@ from homeassistant.const import CONF_URL, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
-from .. import cursors
+from .. import assist, cursors
 from ..api import (
     ALDEAMO_URL,
     LISTENING_CHANNELS,
@@ -250,7 +250,9 @@ class AldeamoCoordinator(LatamCoordinator[AldeamoData, cursors.AldeamoState]):
 
     async def _async_send_answer(self, message: dict[str, Any], speech: str) -> None:
         await self.async_send(
-            str(message["channel"]), str(message["client_id"]), speech
+            str(message["channel"]),
+            str(message["client_id"]),
+            assist.bot_answer(speech),
         )
 
     async def async_send(self, channel: str, client_id: str, message: str) -> str:
