@@ -201,7 +201,7 @@ async def _get_delivery(hass: HomeAssistant, call: ServiceCall) -> ServiceRespon
 async def _send_bot_message(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     coordinator = _coordinator(hass, call, AldeamoCoordinator)
     channel = sending_channel(_text(call, ATTR_CHANNEL))
-    user = client_id(_text(call, ATTR_CLIENT_ID))
+    user = client_id(_text(call, ATTR_CLIENT_ID), channel)
     text = bot_text(_text(call, ATTR_MESSAGE))
     message_id = await coordinator.async_send(channel, user, text)
     async_record_sent(hass, coordinator.config_entry.entry_id, [f"{channel}:{user}"])

@@ -135,9 +135,23 @@ def sending_channel(channel: str) -> str:
     return channel
 
 
-def client_id(value: str) -> str:
-    """Refuse a bot user id that cannot be one."""
+PHONE_CHANNELS = frozenset({"sms", "whatsapp"})
+"""Channels whose users are phone numbers, which Aldeamo writes as bare digits."""
+_WRITTEN_NUMBER = re.compile(r"\(?\+?[0-9 ().\-]+")
+"""A number as people write one: ASCII digits, spaces, dashes, dots, parentheses."""
+
+
+def client_id(value: str, channel: str | None = None) -> str:
+    """Refuse a bot user id that cannot be one.
+
+    On a phone-number channel a number written the way people write one
+    ("+57 300 111 2222") is the user Aldeamo lists as "573001112222".
+    """
     value = value.strip()
+    if channel in PHONE_CHANNELS and _WRITTEN_NUMBER.fullmatch(value):
+        digits = re.sub(r"[^0-9]", "", value)
+        if 8 <= len(digits) <= 15:
+            return digits
     if not _CLIENT_ID.fullmatch(value):
         raise invalid("invalid_client_id", client_id=shown(value))
     return value
@@ -148,7 +162,8 @@ def bot_target(target: str) -> tuple[str, str]:
     channel, separator, user = target.partition(":")
     if not separator or not channel or not user:
         raise invalid("invalid_target", target=shown(target))
-    return sending_channel(channel.strip()), client_id(user)
+    channel = sending_channel(channel.strip())
+    return channel, client_id(user, channel)
 
 
 def listening_channels(channels: Iterable[str]) -> list[str]:

@@ -113,7 +113,7 @@ class ContactFlow(ConfigSubentryFlow):
         errors: dict[str, str] = {}
         if user_input is not None:
             try:
-                user = client_id(text(user_input, CONF_CLIENT_ID))
+                user = client_id(text(user_input, CONF_CLIENT_ID), self._channel)
                 name = text(user_input, CONF_NAME, required=False) or next(
                     (
                         o["label"].rsplit(" (", 1)[0]
