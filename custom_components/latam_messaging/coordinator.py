@@ -13,6 +13,7 @@ what its device is and how it sends.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -65,7 +66,7 @@ def raise_auth_failure(results: list[Any]) -> None:
             raise result
 
 
-class LatamCoordinator[DataT, StateT](DataUpdateCoordinator[DataT]):
+class LatamCoordinator[DataT, StateT](DataUpdateCoordinator[DataT], ABC):
     """What every provider's coordinator shares: the poll's two parts, events, sends."""
 
     config_entry: LatamConfigEntry
@@ -109,9 +110,9 @@ class LatamCoordinator[DataT, StateT](DataUpdateCoordinator[DataT]):
 
     # The poll -----------------------------------------------------------------
 
+    @abstractmethod
     async def _async_fetch(self) -> Callable[[], DataT]:
         """Ask the provider; return what commits the answers (nothing changes before)."""
-        raise NotImplementedError
 
     async def _async_update_data(self) -> DataT:
         fetch = asyncio.ensure_future(self._async_fetch())
@@ -219,9 +220,9 @@ class LatamCoordinator[DataT, StateT](DataUpdateCoordinator[DataT]):
             # (ValueError: the chosen agent no longer exists). The next answers go on.
             LOGGER.warning("Assist could not answer %s: %s", who.name, err)
 
+    @abstractmethod
     async def _async_send_answer(self, message: dict[str, Any], speech: str) -> None:
         """Send an answer back on the channel the message came from."""
-        raise NotImplementedError
 
     @callback
     def async_listen_messages(self, listener: MessageListener) -> CALLBACK_TYPE:
@@ -267,6 +268,7 @@ class LatamCoordinator[DataT, StateT](DataUpdateCoordinator[DataT]):
     # What the platforms ask of a provider ------------------------------------------
 
     @classmethod
+    @abstractmethod
     def create(
         cls,
         hass: HomeAssistant,
@@ -277,12 +279,11 @@ class LatamCoordinator[DataT, StateT](DataUpdateCoordinator[DataT]):
         source: str,
     ) -> Self:
         """Make the coordinator of an entry, with its client and its store."""
-        raise NotImplementedError
 
     @property
+    @abstractmethod
     def device_model(self) -> str:
         """Say what the account's device is (Home Assistant translates no model)."""
-        raise NotImplementedError
 
     @callback
     def async_prepare(self) -> None:
@@ -306,6 +307,7 @@ class LatamCoordinator[DataT, StateT](DataUpdateCoordinator[DataT]):
         """Return what the provider adds to the diagnostics, without personal data."""
         return {}
 
+    @abstractmethod
     async def async_send_message(
         self,
         targets: list[str],
@@ -314,4 +316,3 @@ class LatamCoordinator[DataT, StateT](DataUpdateCoordinator[DataT]):
         sent: Callable[[list[str]], None],
     ) -> None:
         """Send as the classic notify service does; `sent` is told whom it reached."""
-        raise NotImplementedError

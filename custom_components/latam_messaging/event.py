@@ -5,6 +5,7 @@ Which event entities an account has is its provider's to say (see `aldeamo/event
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import Any
 
 from homeassistant.components.event import EventEntity
@@ -42,8 +43,8 @@ class IncomingMessageEvent(LatamEntity[LatamCoordinator[Any, Any]], EventEntity)
         await super().async_added_to_hass()
         self.async_on_remove(self.coordinator.async_listen_messages(self._received))
 
-    def _is_about(self, data: dict[str, Any]) -> bool:
-        raise NotImplementedError
+    @abstractmethod
+    def _is_about(self, data: dict[str, Any]) -> bool: ...
 
     @callback
     def _received(self, data: dict[str, Any]) -> None:

@@ -6,6 +6,7 @@ so that the config and options flows ask the provider, never name it.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Mapping
 import ipaddress
 from typing import Any
@@ -137,29 +138,30 @@ def assist_data(user_input: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-class AccountForms:
+class AccountForms(ABC):
     """What one provider's account asks in the flows: set-up, reauth, reconfigure, options."""
 
     secret: str
     """The field of the secret a reauth asks for again."""
     default_scan_interval: int
 
+    @abstractmethod
     async def async_step_setup(
         self, flow: ConfigFlow, user_input: dict[str, Any] | None, timeout: float
     ) -> ConfigFlowResult:
         """Ask for a new account's credentials, check them and create the entry."""
-        raise NotImplementedError
 
+    @abstractmethod
     def reconfigure_schema(self) -> vol.Schema:
         """Return what reconfigure lets the user change."""
-        raise NotImplementedError
 
+    @abstractmethod
     def reconfigure_data(
         self, entry: ConfigEntry, user_input: Mapping[str, Any]
     ) -> dict[str, Any]:
         """Return the entry's data with what reconfigure changed (FlowError if bad)."""
-        raise NotImplementedError
 
+    @abstractmethod
     async def async_check_update(
         self,
         flow: ConfigFlow,
@@ -168,7 +170,6 @@ class AccountForms:
         timeout: float,
     ) -> ConfigFlowResult | None:
         """Check new data against the provider; an abort if it is another account."""
-        raise NotImplementedError
 
     def option_fields(
         self, hass: HomeAssistant, entry: ConfigEntry
