@@ -137,8 +137,6 @@ def sending_channel(channel: str) -> str:
 
 PHONE_CHANNELS = frozenset({"sms", "whatsapp"})
 """Channels whose users are phone numbers, which Aldeamo writes as bare digits."""
-_WRITTEN_NUMBER = re.compile(r"\(?\+?[0-9 ().\-]+")
-"""A number as people write one: ASCII digits, spaces, dashes, dots, parentheses."""
 
 
 def client_id(value: str, channel: str | None = None) -> str:
@@ -148,9 +146,10 @@ def client_id(value: str, channel: str | None = None) -> str:
     ("+57 300 111 2222") is the user Aldeamo lists as "573001112222".
     """
     value = value.strip()
-    if channel in PHONE_CHANNELS and _WRITTEN_NUMBER.fullmatch(value):
-        digits = re.sub(r"[^0-9]", "", value)
-        if 8 <= len(digits) <= 15:
+    if channel in PHONE_CHANNELS:
+        # The separators and digits of `phone_number`; a "+" may follow "(".
+        digits = _SEPARATORS.sub("", value).removeprefix("+")
+        if _DIGITS.fullmatch(digits):
             return digits
     if not _CLIENT_ID.fullmatch(value):
         raise invalid("invalid_client_id", client_id=shown(value))
