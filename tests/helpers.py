@@ -6,14 +6,20 @@ import json
 from pathlib import Path
 from typing import Any
 
+from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.setup import async_setup_component
 from homeassistant.util import slugify
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.latam_messaging.const import DOMAIN
+from tests.simulator import Simulator
+
+KITCHEN_LIGHT = "input_boolean.kitchen_light"
+"""The one entity the Assist tests expose to Home Assistant's own agent."""
 
 ENGLISH = json.loads(
     (
@@ -119,3 +125,40 @@ def device_of(
     ]
     assert len(found) == 1, found
     return found[0]
+
+
+async def assist_home(hass: HomeAssistant) -> None:
+    """Assist with Home Assistant's own agent and one entity exposed to it."""
+    assert await async_setup_component(hass, "homeassistant", {})
+    assert await async_setup_component(hass, "conversation", {})
+    assert await async_setup_component(
+        hass,
+        "input_boolean",
+        {"input_boolean": {"kitchen_light": {"name": "Kitchen light"}}},
+    )
+    async_expose_entity(hass, "conversation", KITCHEN_LIGHT, True)
+    await hass.async_block_till_done()
+
+
+def bot_answers_to(simulator: Simulator, client_id: str) -> list[str]:
+    """Return the bot messages sent to one user, in order, as they went out."""
+    return [
+        str(request.form["msg"])
+        for request in simulator.requests_to("aldeamo", "POST", "/messages")
+        if request.form["client_id"] == client_id
+    ]
+
+
+def with_assist_recipient(
+    entry: MockConfigEntry, name: str, number: str
+) -> MockConfigEntry:
+    """Give an Elibom entry a recipient who may talk to Assist."""
+    return with_subentries(
+        entry,
+        ConfigSubentryData(
+            data={"name": name, "phone_number": number, "assist": True},
+            subentry_type="recipient",
+            title=name,
+            unique_id=number,
+        ),
+    )

@@ -8,7 +8,6 @@ from typing import Any
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
@@ -25,7 +24,15 @@ from custom_components.latam_messaging.assist import sms_answer
 from custom_components.latam_messaging.const import DOMAIN, EVENT_MESSAGE_RECEIVED
 from tests.conftest import poll, setup_entry
 from tests.const import WEBHOOK_ID
-from tests.helpers import listen, state_of, with_subentries
+from tests.helpers import (
+    KITCHEN_LIGHT,
+    assist_home,
+    bot_answers_to,
+    listen,
+    state_of,
+    with_assist_recipient,
+    with_subentries,
+)
 from tests.simulator import Simulator
 from tests.simulator.faults import FaultKind
 
@@ -33,21 +40,7 @@ ANA = "573001112222"
 BETO = "573004445555"
 CARLA = "573007778888"
 MAMA = "573104445555"
-KITCHEN = "input_boolean.kitchen_light"
 STORE_KEY = f"{DOMAIN}.01ALDEAMOENTRY000000000000"
-
-
-async def _home(hass: HomeAssistant) -> None:
-    """Assist with Home Assistant's own agent and one entity exposed to it."""
-    assert await async_setup_component(hass, "homeassistant", {})
-    assert await async_setup_component(hass, "conversation", {})
-    assert await async_setup_component(
-        hass,
-        "input_boolean",
-        {"input_boolean": {"kitchen_light": {"name": "Kitchen light"}}},
-    )
-    async_expose_entity(hass, "conversation", KITCHEN, True)
-    await hass.async_block_till_done()
 
 
 def _contacts(entry: MockConfigEntry) -> MockConfigEntry:
@@ -74,19 +67,11 @@ def _contacts(entry: MockConfigEntry) -> MockConfigEntry:
     )
 
 
-def _answers_to(simulator: Simulator, client_id: str) -> list[str]:
-    return [
-        str(request.form["msg"])
-        for request in simulator.requests_to("aldeamo", "POST", "/messages")
-        if request.form["client_id"] == client_id
-    ]
-
-
 async def test_a_contact_with_assist_turns_on_the_light_and_gets_one_answer(
     hass: HomeAssistant, aldeamo_entry: MockConfigEntry, simulator: Simulator
 ) -> None:
     """Ana is answered on WhatsApp; Beto (no assist) and Carla (no contact) are not."""
-    await _home(hass)
+    await assist_home(hass)
     for user in (ANA, BETO, CARLA):
         simulator.aldeamo.add_user("whatsapp", user)
     await setup_entry(hass, _contacts(aldeamo_entry))
@@ -95,45 +80,45 @@ async def test_a_contact_with_assist_turns_on_the_light_and_gets_one_answer(
     simulator.advance(5)
     simulator.aldeamo.write("whatsapp", ANA, "turn on the kitchen light")
     await poll(hass)
-    assert state_of(hass, KITCHEN) == "on"
-    assert len(_answers_to(simulator, ANA)) == 1
+    assert state_of(hass, KITCHEN_LIGHT) == "on"
+    assert len(bot_answers_to(simulator, ANA)) == 1
     assert [e.get("assist") for e in events] == [True]
 
     simulator.advance(5)
     simulator.aldeamo.write("whatsapp", BETO, "turn off the kitchen light")
     simulator.aldeamo.write("whatsapp", CARLA, "turn off the kitchen light")
     await poll(hass)
-    assert state_of(hass, KITCHEN) == "on"
-    assert _answers_to(simulator, BETO) == []
-    assert _answers_to(simulator, CARLA) == []
+    assert state_of(hass, KITCHEN_LIGHT) == "on"
+    assert bot_answers_to(simulator, BETO) == []
+    assert bot_answers_to(simulator, CARLA) == []
     assert [e.get("assist") for e in events] == [True, None, None]
 
     # A follow-up in the same conversation.
     simulator.advance(5)
     simulator.aldeamo.write("whatsapp", ANA, "turn off the kitchen light")
     await poll(hass)
-    assert state_of(hass, KITCHEN) == "off"
-    assert len(_answers_to(simulator, ANA)) == 2
+    assert state_of(hass, KITCHEN_LIGHT) == "off"
+    assert len(bot_answers_to(simulator, ANA)) == 2
 
     # A restart answers nothing again.
     assert await hass.config_entries.async_unload(aldeamo_entry.entry_id)
     assert await hass.config_entries.async_setup(aldeamo_entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
     await poll(hass)
-    assert len(_answers_to(simulator, ANA)) == 2
+    assert len(bot_answers_to(simulator, ANA)) == 2
 
 
 async def test_history_is_never_answered(
     hass: HomeAssistant, aldeamo_entry: MockConfigEntry, simulator: Simulator
 ) -> None:
     """What Ana wrote before the channel was first read is not sent to Assist."""
-    await _home(hass)
+    await assist_home(hass)
     simulator.aldeamo.write("whatsapp", ANA, "turn on the kitchen light")
     simulator.advance(60)
     await setup_entry(hass, _contacts(aldeamo_entry))
     await poll(hass)
-    assert state_of(hass, KITCHEN) == "off"
-    assert _answers_to(simulator, ANA) == []
+    assert state_of(hass, KITCHEN_LIGHT) == "off"
+    assert bot_answers_to(simulator, ANA) == []
 
 
 async def test_sixty_messages_in_half_an_hour_get_twenty_answers_and_one_repair(
@@ -143,7 +128,7 @@ async def test_sixty_messages_in_half_an_hour_get_twenty_answers_and_one_repair(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """A loop past the limit: events still fire, one issue names Ana, it clears itself."""
-    await _home(hass)
+    await assist_home(hass)
     simulator.aldeamo.add_user("whatsapp", ANA)
     entry = _contacts(aldeamo_entry)
     await setup_entry(hass, entry)
@@ -158,7 +143,7 @@ async def test_sixty_messages_in_half_an_hour_get_twenty_answers_and_one_repair(
         await hass.async_block_till_done(wait_background_tasks=True)
 
     assert len(events) == 60
-    assert len(_answers_to(simulator, ANA)) == 20
+    assert len(bot_answers_to(simulator, ANA)) == 20
     assert sum(1 for e in events if e.get("assist")) == 20
     ours = [i for (domain, _), i in issues.issues.items() if domain == DOMAIN]
     assert len(ours) == 1
@@ -176,8 +161,8 @@ async def test_sixty_messages_in_half_an_hour_get_twenty_answers_and_one_repair(
     simulator.aldeamo.write("whatsapp", ANA, "turn off the kitchen light")
     async_fire_time_changed(hass)
     await hass.async_block_till_done(wait_background_tasks=True)
-    assert len(_answers_to(simulator, ANA)) == 21
-    assert state_of(hass, KITCHEN) == "off"
+    assert len(bot_answers_to(simulator, ANA)) == 21
+    assert state_of(hass, KITCHEN_LIGHT) == "off"
     assert not [key for key in issues.issues if key[0] == DOMAIN]
 
 
@@ -188,16 +173,8 @@ async def test_an_elibom_recipient_gets_an_sms_answer_through_the_webhook(
     hass_client_no_auth: ClientSessionGenerator,
 ) -> None:
     """Mamá's SMS turns on the light; the answer is one plain SMS to her only."""
-    await _home(hass)
-    entry = with_subentries(
-        elibom_entry,
-        ConfigSubentryData(
-            data={"name": "Mamá", "phone_number": MAMA, "assist": True},
-            subentry_type="recipient",
-            title="Mamá",
-            unique_id=MAMA,
-        ),
-    )
+    await assist_home(hass)
+    entry = with_assist_recipient(elibom_entry, "Mamá", MAMA)
     await setup_entry(hass, entry)
     client = await hass_client_no_auth()
 
@@ -211,7 +188,7 @@ async def test_an_elibom_recipient_gets_an_sms_answer_through_the_webhook(
     )
     await hass.async_block_till_done(wait_background_tasks=True)
 
-    assert state_of(hass, KITCHEN) == "on"
+    assert state_of(hass, KITCHEN_LIGHT) == "on"
     (post,) = simulator.requests_to("elibom", "POST", "/messages")
     assert post.json["to"] == MAMA
     text = str(post.json["text"])
@@ -242,7 +219,7 @@ async def test_a_refused_answer_is_logged_once_and_never_sent_again(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """The provider refuses the answer: one warning, no retry at the next polls."""
-    await _home(hass)
+    await assist_home(hass)
     simulator.aldeamo.add_user("whatsapp", ANA)
     await setup_entry(hass, _contacts(aldeamo_entry))
     simulator.fail_next(FaultKind.STATUS, status=500, method="POST", path="/messages")
@@ -253,7 +230,7 @@ async def test_a_refused_answer_is_logged_once_and_never_sent_again(
     await poll(hass)
     await poll(hass)
 
-    assert state_of(hass, KITCHEN) == "on"
+    assert state_of(hass, KITCHEN_LIGHT) == "on"
     assert len(simulator.requests_to("aldeamo", "POST", "/messages")) == 1
     assert simulator.aldeamo.sent == []
     warnings = [r for r in caplog.records if "Assist could not answer" in r.message]
@@ -271,7 +248,7 @@ async def test_an_event_replayed_after_a_crash_is_answered_at_most_once(
     answers: int,
 ) -> None:
     """A stored event fires at start-up; it is answered only if it was not already."""
-    await _home(hass)
+    await assist_home(hass)
     simulator.aldeamo.add_user("whatsapp", ANA)
     message = {
         "config_entry_id": aldeamo_entry.entry_id,
@@ -298,8 +275,8 @@ async def test_an_event_replayed_after_a_crash_is_answered_at_most_once(
     await hass.async_block_till_done(wait_background_tasks=True)
 
     assert [e["message_id"] for e in events] == ["77"]
-    assert len(_answers_to(simulator, ANA)) == answers
-    assert state_of(hass, KITCHEN) == ("on" if answers else "off")
+    assert len(bot_answers_to(simulator, ANA)) == answers
+    assert state_of(hass, KITCHEN_LIGHT) == ("on" if answers else "off")
 
 
 async def test_the_assist_fields_are_kept_only_while_assist_is_on(
@@ -367,7 +344,7 @@ async def test_an_agent_that_is_gone_is_logged_once_and_nothing_is_sent(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """The contact's agent was removed: a warning, no answer, the event still fires."""
-    await _home(hass)
+    await assist_home(hass)
     simulator.aldeamo.add_user("whatsapp", ANA)
     entry = with_subentries(
         aldeamo_entry,
@@ -393,8 +370,8 @@ async def test_an_agent_that_is_gone_is_logged_once_and_nothing_is_sent(
     await poll(hass)
 
     assert len(events) == 1
-    assert state_of(hass, KITCHEN) == "off"
-    assert _answers_to(simulator, ANA) == []
+    assert state_of(hass, KITCHEN_LIGHT) == "off"
+    assert bot_answers_to(simulator, ANA) == []
     warnings = [r for r in caplog.records if "Assist could not answer" in r.message]
     assert len(warnings) == 1
 
@@ -408,16 +385,8 @@ async def test_two_quick_sms_are_answered_in_order_in_one_conversation(
     """A second SMS arriving while the first is answered waits for it: same chat."""
     from homeassistant.components import conversation  # noqa: PLC0415
 
-    await _home(hass)
-    entry = with_subentries(
-        elibom_entry,
-        ConfigSubentryData(
-            data={"name": "Mamá", "phone_number": MAMA, "assist": True},
-            subentry_type="recipient",
-            title="Mamá",
-            unique_id=MAMA,
-        ),
-    )
+    await assist_home(hass)
+    entry = with_assist_recipient(elibom_entry, "Mamá", MAMA)
     await setup_entry(hass, entry)
     client = await hass_client_no_auth()
     real = conversation.async_converse
@@ -454,7 +423,7 @@ async def test_two_quick_sms_are_answered_in_order_in_one_conversation(
     first, second = asked
     assert first[2] is not None
     assert second[1] == first[2]  # the follow-up went into the first's conversation
-    assert state_of(hass, KITCHEN) == "off"
+    assert state_of(hass, KITCHEN_LIGHT) == "off"
     assert len(simulator.requests_to("elibom", "POST", "/messages")) == 2
 
 
@@ -480,7 +449,7 @@ async def test_a_very_long_answer_is_cut_to_what_a_bot_message_may_hold(
     simulator.aldeamo.write("whatsapp", ANA, "tell me a long story")
     await poll(hass)
 
-    (answer,) = _answers_to(simulator, ANA)
+    (answer,) = bot_answers_to(simulator, ANA)
     assert 4000 < len(answer) <= 4096
     assert answer.endswith("…")
     assert answer.startswith("cuento cuento")

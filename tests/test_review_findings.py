@@ -8,7 +8,6 @@ from typing import Any, Literal
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components import conversation
-from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
 from homeassistant.config_entries import ConfigEntryState, ConfigSubentryData
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
@@ -29,26 +28,21 @@ from custom_components.latam_messaging.const import (
 )
 from tests.conftest import poll, setup_entry
 from tests.const import WEBHOOK_ID
-from tests.helpers import listen, state_of, with_subentries
+from tests.helpers import (
+    KITCHEN_LIGHT,
+    assist_home,
+    bot_answers_to,
+    listen,
+    state_of,
+    with_assist_recipient,
+    with_subentries,
+)
 from tests.simulator import Simulator
 
 ANA = "573001112222"
 MAMA = "573104445555"
-KITCHEN = "input_boolean.kitchen_light"
 ELIBOM_STORE = f"{DOMAIN}.01ELIBOMENTRY0000000000000"
 ALDEAMO_STORE = f"{DOMAIN}.01ALDEAMOENTRY000000000000"
-
-
-async def _home(hass: HomeAssistant) -> None:
-    assert await async_setup_component(hass, "homeassistant", {})
-    assert await async_setup_component(hass, "conversation", {})
-    assert await async_setup_component(
-        hass,
-        "input_boolean",
-        {"input_boolean": {"kitchen_light": {"name": "Kitchen light"}}},
-    )
-    async_expose_entity(hass, "conversation", KITCHEN, True)
-    await hass.async_block_till_done()
 
 
 class _TestAgent(conversation.AbstractConversationAgent):
@@ -108,14 +102,6 @@ def _ana(entry: MockConfigEntry, agent_id: str) -> MockConfigEntry:
     )
 
 
-def _answers_to(simulator: Simulator, client_id: str) -> list[str]:
-    return [
-        str(request.form["msg"])
-        for request in simulator.requests_to("aldeamo", "POST", "/messages")
-        if request.form["client_id"] == client_id
-    ]
-
-
 async def test_an_agent_that_raises_does_not_cost_the_next_answers(
     hass: HomeAssistant,
     aldeamo_entry: MockConfigEntry,
@@ -134,7 +120,7 @@ async def test_an_agent_that_raises_does_not_cost_the_next_answers(
     await poll(hass)
 
     assert agent.heard == ["boom", "hola"]
-    assert _answers_to(simulator, ANA) == ["ok: hola"]
+    assert bot_answers_to(simulator, ANA) == ["ok: hola"]
     warnings = [r for r in caplog.records if "Assist could not answer" in r.message]
     assert len(warnings) == 1
 
@@ -156,7 +142,7 @@ async def test_an_agent_error_is_logged_and_not_sent_as_the_answer(
     await poll(hass)
 
     assert agent.heard == ["quota"]
-    assert _answers_to(simulator, ANA) == []
+    assert bot_answers_to(simulator, ANA) == []
     warnings = [r for r in caplog.records if "Assist could not answer" in r.message]
     assert len(warnings) == 1
     assert "quota exceeded" in warnings[0].getMessage()
@@ -183,19 +169,7 @@ async def test_a_reload_while_the_agent_thinks_still_sends_the_answer(
     await reload
     await hass.async_block_till_done(wait_background_tasks=True)
 
-    assert _answers_to(simulator, ANA) == ["ok: slow"]
-
-
-def _mama(entry: MockConfigEntry) -> MockConfigEntry:
-    return with_subentries(
-        entry,
-        ConfigSubentryData(
-            data={"name": "Mamá", "phone_number": MAMA, "assist": True},
-            subentry_type="recipient",
-            title="Mamá",
-            unique_id=MAMA,
-        ),
-    )
+    assert bot_answers_to(simulator, ANA) == ["ok: slow"]
 
 
 @pytest.mark.parametrize("sender", ["+57 310 444 5555", "310-444-5555", "3104445555"])
@@ -207,8 +181,8 @@ async def test_an_sms_from_a_number_written_otherwise_reaches_its_recipient(
     sender: str,
 ) -> None:
     """The callback's `from` with +, spaces or without country code is still Mamá."""
-    await _home(hass)
-    entry = _mama(elibom_entry)
+    await assist_home(hass)
+    entry = with_assist_recipient(elibom_entry, "Mamá", MAMA)
     await setup_entry(hass, entry)
     events = listen(hass, EVENT_MESSAGE_RECEIVED)
     client = await hass_client_no_auth()
@@ -223,7 +197,7 @@ async def test_an_sms_from_a_number_written_otherwise_reaches_its_recipient(
     assert [(e["client_id"], e["name"], e.get("assist")) for e in events] == [
         (MAMA, "Mamá", True)
     ]
-    assert state_of(hass, KITCHEN) == "on"
+    assert state_of(hass, KITCHEN_LIGHT) == "on"
     (post,) = simulator.requests_to("elibom", "POST", "/messages")
     assert post.json["to"] == MAMA
 
@@ -276,7 +250,7 @@ async def _ana_past_the_limit(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Ana (default agent) writes 21 times in ten minutes: the limit's issue is up."""
-    await _home(hass)
+    await assist_home(hass)
     simulator.aldeamo.add_user("whatsapp", ANA)
     await setup_entry(hass, entry)
     for _ in range(21):
@@ -285,7 +259,7 @@ async def _ana_past_the_limit(
         simulator.aldeamo.write("whatsapp", ANA, "turn on the kitchen light")
         async_fire_time_changed(hass)
         await hass.async_block_till_done(wait_background_tasks=True)
-    assert len(_answers_to(simulator, ANA)) == 20
+    assert len(bot_answers_to(simulator, ANA)) == 20
     assert _our_issues(hass) == ["Ana"]
 
 
@@ -346,7 +320,7 @@ async def test_a_damaged_assist_record_does_not_stop_the_account(
     stored: dict[str, Any],
 ) -> None:
     """The bot still loads and Ana is still answered; what Assist kept starts afresh."""
-    await _home(hass)
+    await assist_home(hass)
     simulator.aldeamo.add_user("whatsapp", ANA)
     hass_storage[ALDEAMO_STORE] = {
         "version": 1,
@@ -361,5 +335,5 @@ async def test_a_damaged_assist_record_does_not_stop_the_account(
     simulator.advance(5)
     simulator.aldeamo.write("whatsapp", ANA, "turn on the kitchen light")
     await poll(hass)
-    assert state_of(hass, KITCHEN) == "on"
-    assert len(_answers_to(simulator, ANA)) == 1
+    assert state_of(hass, KITCHEN_LIGHT) == "on"
+    assert len(bot_answers_to(simulator, ANA)) == 1
