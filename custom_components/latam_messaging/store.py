@@ -60,7 +60,6 @@ class EntryStore[StateT](ABC):
 
     def __init__(self, hass: HomeAssistant, entry_id: str, state: StateT) -> None:
         """Prepare the store; call async_load before use."""
-        self._hass = hass
         self._store = _VersionedStore(
             hass,
             STORAGE_VERSION,
@@ -105,7 +104,7 @@ class EntryStore[StateT](ABC):
                 self.state,
                 self.outbox,
                 self.assist,
-            ) = await self._hass.async_add_executor_job(self._read, raw, skipped)
+            ) = await self._store.hass.async_add_executor_job(self._read, raw, skipped)
         else:
             skipped.append("the stored data is not an object")
         if skipped:
