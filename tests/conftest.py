@@ -6,9 +6,11 @@ from collections.abc import AsyncGenerator, Generator
 from datetime import timedelta
 import logging
 import re
+from unittest.mock import patch
 
 import aiohttp
-from homeassistant.const import CONF_URL, CONF_USERNAME, CONF_WEBHOOK_ID
+from homeassistant.config_entries import ConfigSubentryData
+from homeassistant.const import CONF_URL, CONF_USERNAME, CONF_WEBHOOK_ID, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 import pytest
@@ -16,10 +18,13 @@ from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
 )
+from syrupy.assertion import SnapshotAssertion
+from syrupy.extensions.json import JSONSnapshotExtension
 
 # Imported first so that Home Assistant's loader finds this repository's
 # custom_components package rather than the test plugin's own.
 import custom_components  # noqa: F401
+from custom_components import latam_messaging
 from custom_components.latam_messaging.const import (
     CONF_ACCOUNT_ID,
     CONF_API_KEY,
@@ -36,6 +41,7 @@ from tests.const import (
     ELIBOM_USER,
     WEBHOOK_ID,
 )
+from tests.helpers import with_subentries
 from tests.simulator import Simulator
 
 # What must never reach a log: secrets, and anything shaped like a full phone number
@@ -163,6 +169,79 @@ def aldeamo_entry(simulator: Simulator) -> MockConfigEntry:
             CONF_URL: simulator.aldeamo_url,
         },
     )
+
+
+@pytest.fixture
+def provider() -> str:
+    """Return the provider of `config_entry`; a test picks another with parametrize."""
+    return "elibom"
+
+
+RECIPIENT = ConfigSubentryData(
+    data={"name": "Mamá", "phone_number": "573001112222"},
+    subentry_id="01RECIPIENTSUBENTRY0000000",
+    subentry_type="recipient",
+    title="Mamá",
+    unique_id="573001112222",
+)
+CONTACT = ConfigSubentryData(
+    data={"name": "Ana", "channel": "whatsapp", "client_id": "573004445555"},
+    subentry_id="01CONTACTSUBENTRY000000000",
+    subentry_type="contact",
+    title="Ana",
+    unique_id="whatsapp:573004445555",
+)
+
+
+@pytest.fixture
+def config_entry(
+    request: pytest.FixtureRequest, provider: str, simulator: Simulator
+) -> MockConfigEntry:
+    """Return the entry `init_integration` sets up: an account with one person.
+
+    Elibom's has the recipient Mamá; Aldeamo's the WhatsApp contact Ana, who has
+    written to the bot before (the simulator lists her).
+    """
+    entry: MockConfigEntry = request.getfixturevalue(f"{provider}_entry")
+    if provider == "aldeamo":
+        simulator.aldeamo.add_user("whatsapp", "573004445555", name="Ana")
+    return with_subentries(entry, RECIPIENT if provider == "elibom" else CONTACT)
+
+
+@pytest.fixture
+def platforms() -> list[Platform] | None:
+    """Return the platforms `init_integration` sets up; None is all of them."""
+    return None
+
+
+@pytest.fixture
+async def init_integration(
+    hass: HomeAssistant, config_entry: MockConfigEntry, platforms: list[Platform] | None
+) -> AsyncGenerator[MockConfigEntry]:
+    """Set up `config_entry` against the simulator; only `platforms`, if given.
+
+    The choice of platforms holds for the whole test, so a reload keeps it.
+    """
+    if platforms is None:
+        await setup_entry(hass, config_entry)
+        yield config_entry
+        return
+    with (
+        patch.object(latam_messaging, "ELIBOM_PLATFORMS", platforms),
+        patch.object(latam_messaging, "ALDEAMO_PLATFORMS", platforms),
+    ):
+        await setup_entry(hass, config_entry)
+        yield config_entry
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Keep snapshots as plain JSON files, one per test case.
+
+    Plain JSON of what a user sees holds on the oldest and the newest Home
+    Assistant alike, whose registry objects differ.
+    """
+    return snapshot.use_extension(JSONSnapshotExtension)
 
 
 async def poll(hass: HomeAssistant, seconds: float = 61) -> None:

@@ -14,6 +14,7 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
 from homeassistant.util import slugify
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from syrupy.assertion import SnapshotAssertion
 
 from custom_components.latam_messaging.const import DOMAIN
 from tests.simulator import Simulator
@@ -162,3 +163,59 @@ def with_assist_recipient(
             unique_id=number,
         ),
     )
+
+
+def snapshot_platform(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+    config_entry_id: str,
+) -> None:
+    """Compare every entity of an entry, with its device and state, to the snapshot.
+
+    Core's helper of the same name snapshots registry objects, whose fields differ
+    between the Home Assistant versions we support; this one snapshots plain JSON
+    of what a user sees: ids, names, translation keys, devices, states, attributes.
+    """
+    devices = dr.async_get(hass)
+    shapes = []
+    for entity in sorted(
+        er.async_entries_for_config_entry(entity_registry, config_entry_id),
+        key=lambda e: e.entity_id,
+    ):
+        device = devices.async_get(entity.device_id) if entity.device_id else None
+        via = (
+            devices.async_get(device.via_device_id)
+            if device and device.via_device_id
+            else None
+        )
+        state = hass.states.get(entity.entity_id)
+        # Only an entity disabled by default has no state.
+        assert (state is None) is (entity.disabled_by is not None), entity.entity_id
+        shapes.append(
+            {
+                "entity_id": entity.entity_id,
+                "unique_id": entity.unique_id,
+                "translation_key": entity.translation_key,
+                "original_name": entity.original_name,
+                "has_entity_name": entity.has_entity_name,
+                "entity_category": entity.entity_category,
+                "device_class": entity.original_device_class,
+                "capabilities": entity.capabilities,
+                "supported_features": entity.supported_features,
+                "device": device
+                and {
+                    "name": device.name,
+                    "manufacturer": device.manufacturer,
+                    "model": device.model,
+                    "entry_type": device.entry_type,
+                    "via": via.name if via else None,
+                },
+                "disabled_by": entity.disabled_by,
+                "state": state and state.state,
+                "attributes": state and dict(state.attributes),
+            }
+        )
+    assert shapes, "the entry has no entity on the platforms set up"
+    # Through JSON, so enums and datetimes read as a user's YAML would show them.
+    assert json.loads(json.dumps(shapes, default=str)) == snapshot

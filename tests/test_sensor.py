@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from homeassistant.config_entries import SOURCE_USER
-from homeassistant.const import CONF_URL, CONF_USERNAME
+from homeassistant.const import CONF_URL, CONF_USERNAME, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.util import dt as dt_util
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from syrupy.assertion import SnapshotAssertion
 
 from custom_components.latam_messaging.const import (
     CONF_API_TOKEN,
@@ -20,13 +22,31 @@ from custom_components.latam_messaging.elibom.sensor import MAX_LISTED_SCHEDULES
 from custom_components.latam_messaging.number_format import format_number
 from tests.conftest import poll, setup_entry
 from tests.const import ELIBOM_TOKEN, ELIBOM_USER
-from tests.helpers import ENGLISH, state_of
+from tests.helpers import ENGLISH, snapshot_platform, state_of
 from tests.simulator import Simulator
 
 SCHEDULED = "sensor.tienda_dona_perez_scheduled_messages"
 UNCONFIRMED = "sensor.tienda_dona_perez_unconfirmed_sms"
 USERS = "sensor.tienda_dona_perez_account_users"
 LONG_TEXT = "Recordatorio: mañana vence la factura del gas natural de la casa"
+
+
+@pytest.fixture
+def platforms() -> list[Platform]:
+    """Set up the sensors only."""
+    return [Platform.SENSOR]
+
+
+@pytest.mark.parametrize("provider", ["elibom", "aldeamo"])
+@pytest.mark.usefixtures("init_integration")
+async def test_sensors(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """Every sensor of an account: ids, names, units, states and attributes."""
+    snapshot_platform(hass, entity_registry, snapshot, config_entry.entry_id)
 
 
 async def _send(hass: HomeAssistant, entry: MockConfigEntry, **data: object) -> None:

@@ -1,4 +1,7 @@
-"""One event entity per Aldeamo contact: "when María writes", without YAML."""
+"""The event entities: one per listened channel and one per contact.
+
+The contact's is "when María writes", without YAML.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +12,17 @@ from homeassistant.const import (
     EVENT_HOMEASSISTANT_STARTED,
     EVENT_STATE_CHANGED,
     STATE_UNKNOWN,
+    Platform,
 )
 from homeassistant.core import CoreState, Event, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from syrupy.assertion import SnapshotAssertion
 
 from tests.conftest import poll, setup_entry
-from tests.helpers import device_of, state_of, with_subentries
+from tests.helpers import device_of, snapshot_platform, state_of, with_subentries
 from tests.simulator import Simulator
 
 MARIA = "573001112222"
@@ -51,6 +57,29 @@ def _states(hass: HomeAssistant, entity_id: str) -> list[dict[str, Any]]:
 def _start(hass: HomeAssistant) -> None:
     hass.set_state(CoreState.running)
     hass.bus.async_fire(EVENT_HOMEASSISTANT_STARTED)
+
+
+@pytest.fixture
+def provider() -> str:
+    """Only Aldeamo accounts have event entities."""
+    return "aldeamo"
+
+
+@pytest.fixture
+def platforms() -> list[Platform]:
+    """Set up the event entities only."""
+    return [Platform.EVENT]
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_event_entities(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """Each listened channel's and the contact's event entity, before anyone wrote."""
+    snapshot_platform(hass, entity_registry, snapshot, config_entry.entry_id)
 
 
 async def test_only_marias_messages_show_on_her_event_entity(

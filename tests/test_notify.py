@@ -1,8 +1,9 @@
-"""Sends made through the actions show on the recipient's notify entity.
+"""The notify entities: one per recipient or contact, and what their state shows.
 
 A notify entity's state is the last time something was sent to it. Home Assistant
 lets an integration record that for other sends from 2026.10 on; on 2026.2 the
-state changes only through notify.send_message, and these sends leave it alone.
+state changes only through notify.send_message, and sends made through the
+actions leave it alone.
 """
 
 from __future__ import annotations
@@ -12,14 +13,17 @@ from datetime import timedelta
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.notify import NotifyEntity
 from homeassistant.config_entries import ConfigSubentryData
-from homeassistant.const import STATE_UNKNOWN
+from homeassistant.const import STATE_UNKNOWN, Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from syrupy.assertion import SnapshotAssertion
 
 from custom_components.latam_messaging.const import DOMAIN
 from tests.conftest import setup_entry
-from tests.helpers import state_of, with_subentries
+from tests.helpers import snapshot_platform, state_of, with_subentries
 from tests.simulator import Simulator
 
 RECORDS = hasattr(NotifyEntity, "_async_record_notification")
@@ -49,6 +53,24 @@ def _contact(name: str, channel: str, client_id: str) -> ConfigSubentryData:
 def _expected(when: str) -> str:
     """Return what the state reads after a send at `when`, on this Home Assistant."""
     return when if RECORDS else STATE_UNKNOWN
+
+
+@pytest.fixture
+def platforms() -> list[Platform]:
+    """Set up the notify entities only."""
+    return [Platform.NOTIFY]
+
+
+@pytest.mark.parametrize("provider", ["elibom", "aldeamo"])
+@pytest.mark.usefixtures("init_integration")
+async def test_notify_entities(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """The person's notify entity, on a device of its own under the account's."""
+    snapshot_platform(hass, entity_registry, snapshot, config_entry.entry_id)
 
 
 async def test_send_sms_to_a_recipient_updates_only_that_recipients_entity(
