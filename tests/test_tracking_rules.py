@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from custom_components.latam_messaging import cursors, deliveries
+from custom_components.latam_messaging.aldeamo import cursors
 from custom_components.latam_messaging.api import AldeamoMessage, AldeamoUser
+from custom_components.latam_messaging.elibom import deliveries
 
 START = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
 POLL = timedelta(seconds=60)

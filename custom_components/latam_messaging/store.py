@@ -3,7 +3,8 @@
 Tracked deliveries, the schedules last seen, message cursors, and events computed
 but not fired yet (Home Assistant was still starting) are kept together.
 
-One versioned Store per config entry. Status changes are saved with a short delay
+One versioned Store per config entry; each provider's package says how its
+state is written (`elibom/store.py`, `aldeamo/store.py`). Status changes are saved with a short delay
 (a burst of changes is one write); what would be lost otherwise, such as a newly
 sent delivery, is saved at once. Home Assistant flushes delayed saves when it stops,
 and unloading an entry flushes them too.
@@ -24,8 +25,6 @@ from homeassistant.util import dt as dt_util
 
 from .assist import AssistState
 from .const import DOMAIN, LOGGER
-from .cursors import AldeamoState, Channel, Cursor
-from .deliveries import ElibomState, SeenSchedule, TrackedDelivery
 
 STORAGE_VERSION = 1
 STORAGE_MINOR_VERSION = 2
@@ -122,7 +121,7 @@ class EntryStore[StateT](ABC):
     ) -> tuple[StateT, list[PendingEvent], AssistState]:
         return (
             self._from_json(raw, skipped),
-            _each(raw, "outbox", _event_from_json, skipped),
+            each(raw, "outbox", _event_from_json, skipped),
             AssistState.from_json(raw.get("assist")),
         )
 
@@ -149,39 +148,13 @@ class EntryStore[StateT](ABC):
         await self._store.async_remove()
 
 
-class ElibomStore(EntryStore[ElibomState]):
-    """Tracked deliveries and schedules of one Elibom account."""
-
-    def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
-        """Start empty."""
-        super().__init__(hass, entry_id, ElibomState())
-
-    def _to_json(self) -> dict[str, Any]:
-        return _elibom_to_json(self.state)
-
-    def _from_json(self, raw: Mapping[str, Any], skipped: list[str]) -> ElibomState:
-        return _elibom_from_json(raw, skipped)
-
-
-class AldeamoStore(EntryStore[AldeamoState]):
-    """Message cursors of one Aldeamo bot."""
-
-    def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
-        """Start empty."""
-        super().__init__(hass, entry_id, AldeamoState())
-
-    def _to_json(self) -> dict[str, Any]:
-        return _aldeamo_to_json(self.state)
-
-    def _from_json(self, raw: Mapping[str, Any], skipped: list[str]) -> AldeamoState:
-        return _aldeamo_from_json(raw, skipped)
-
-
-def _time(value: datetime | None) -> str | None:
+def time_to_json(value: datetime | None) -> str | None:
+    """Write a time as ISO 8601, or None."""
     return value.isoformat() if value else None
 
 
-def _parse_time(value: Any) -> datetime | None:
+def parse_time(value: Any) -> datetime | None:
+    """Read a stored time, which must carry its zone; None stays None."""
     if value is None:
         return None
     parsed = dt_util.parse_datetime(str(value))
@@ -190,8 +163,9 @@ def _parse_time(value: Any) -> datetime | None:
     return parsed
 
 
-def _required_time(value: Any, what: str) -> datetime:
-    parsed = _parse_time(value)
+def required_time(value: Any, what: str) -> datetime:
+    """Read a stored time that must be there (`what` names it in the error)."""
+    parsed = parse_time(value)
     if parsed is None:
         raise ValueError(f"{what} is missing")
     return parsed
@@ -204,86 +178,7 @@ def _event_from_json(item: Any) -> PendingEvent:
     return PendingEvent(event_type=str(item["event_type"]), data=data)
 
 
-def _elibom_to_json(state: ElibomState) -> dict[str, Any]:
-    return {
-        "deliveries": [
-            {
-                "token": d.token,
-                "status": d.status,
-                "num_sent": d.num_sent,
-                "num_failed": d.num_failed,
-                "sent_at": _time(d.sent_at),
-                "recipients": d.recipients,
-                "next_due": _time(d.next_due),
-            }
-            for d in state.deliveries.values()
-        ],
-        "schedules": [
-            {
-                "id": s.id,
-                "scheduled_time": _time(s.scheduled_time),
-                "text": s.text,
-                "destinations": s.destinations,
-            }
-            for s in state.schedules.values()
-        ],
-        "leaving": sorted(state.leaving),
-        "settled": [
-            {"id": schedule_id, "status": status}
-            for schedule_id, status in state.settled.items()
-        ],
-        "inbound": list(state.inbound),
-    }
-
-
-def _elibom_from_json(raw: Mapping[str, Any], skipped: list[str]) -> ElibomState:
-    state = ElibomState()
-    for delivery in _each(raw, "deliveries", _delivery_from_json, skipped):
-        state.deliveries[delivery.token] = delivery
-    for schedule in _each(raw, "schedules", _schedule_from_json, skipped):
-        state.schedules[schedule.id] = schedule
-    state.leaving = set(_each(raw, "leaving", str, skipped))
-    for schedule_id, status in _each(raw, "settled", _settled_from_json, skipped):
-        state.settled[schedule_id] = status
-    state.inbound = _each(raw, "inbound", str, skipped)
-    return state
-
-
-def _delivery_from_json(item: Any) -> TrackedDelivery:
-    sent_at = _required_time(item["sent_at"], "the sending time")
-    # Stores written before due times existed, or a due time damaged: due at the
-    # next poll (the delivery itself is kept: it was paid for).
-    try:
-        next_due = _parse_time(item.get("next_due"))
-    except ValueError:
-        next_due = None
-    next_due = next_due or dt_util.utc_from_timestamp(0)
-    return TrackedDelivery(
-        token=str(item["token"]),
-        status=str(item["status"]),
-        num_sent=int(item["num_sent"]),
-        num_failed=int(item["num_failed"]),
-        sent_at=sent_at,
-        recipients=int(item["recipients"]),
-        next_due=next_due,
-    )
-
-
-def _schedule_from_json(item: Any) -> SeenSchedule:
-    text = item.get("text")
-    return SeenSchedule(
-        id=str(item["id"]),
-        scheduled_time=_parse_time(item.get("scheduled_time")),
-        text=str(text) if text is not None else None,
-        destinations=int(item.get("destinations", 0)),
-    )
-
-
-def _settled_from_json(item: Any) -> tuple[str, str]:
-    return str(item["id"]), str(item["status"])
-
-
-def _each[ItemT](
+def each[ItemT](
     raw: Mapping[str, Any],
     key: str,
     parse: Callable[[Any], ItemT],
@@ -301,80 +196,3 @@ def _each[ItemT](
         except (KeyError, TypeError, ValueError, AttributeError) as err:
             skipped.append(f"{key}: {err!r}")
     return parsed
-
-
-def _aldeamo_to_json(state: AldeamoState) -> dict[str, Any]:
-    return {
-        "account": state.account,
-        "channels": {
-            name: {
-                "since": _time(channel.since),
-                "users": {
-                    user_id: [c.last_active, c.last_id, c.recheck]
-                    for user_id, c in channel.users.items()
-                },
-            }
-            for name, channel in state.channels.items()
-        },
-    }
-
-
-def _aldeamo_from_json(raw: Mapping[str, Any], skipped: list[str]) -> AldeamoState:
-    state = AldeamoState(account=_optional_text(raw.get("account")))
-    if "channels" not in raw:
-        return _aldeamo_from_version_1(raw, skipped)
-    channels = raw.get("channels", {})
-    if not isinstance(channels, dict):
-        skipped.append("channels is not an object")
-        return state
-    for name, channel in channels.items():
-        try:
-            state.channels[str(name)] = _channel_from_json(channel, skipped)
-        except (KeyError, TypeError, ValueError, AttributeError) as err:
-            skipped.append(f"cursors of {name}: {err!r}")
-    return state
-
-
-def _aldeamo_from_version_1(raw: Mapping[str, Any], skipped: list[str]) -> AldeamoState:
-    """Read cursors written before they were tied to an account (minor version 1).
-
-    They were read with the entry's own key, so they are kept as they are; users
-    never read count their messages from now on.
-    """
-    state = AldeamoState()
-    channels = raw.get("cursors", {})
-    if not isinstance(channels, dict):
-        skipped.append("cursors is not an object")
-        return state
-    now = dt_util.utcnow()
-    for name, users in channels.items():
-        channel = state.channels.setdefault(str(name), Channel(since=now))
-        for user_id, cursor in users.items() if isinstance(users, dict) else ():
-            try:
-                channel.users[str(user_id)] = Cursor(
-                    last_active=_optional_text(cursor.get("last_active")),
-                    last_id=_optional_text(cursor.get("last_id")),
-                )
-            except AttributeError as err:
-                skipped.append(f"cursor of {name}: {err!r}")
-    return state
-
-
-def _channel_from_json(raw: Any, skipped: list[str]) -> Channel:
-    channel = Channel(since=_required_time(raw["since"], "the channel's start"))
-    users = raw.get("users", {})
-    for user_id, cursor in users.items() if isinstance(users, dict) else ():
-        try:
-            last_active, last_id, recheck = cursor
-            channel.users[str(user_id)] = Cursor(
-                last_active=_optional_text(last_active),
-                last_id=_optional_text(last_id),
-                recheck=recheck is True,
-            )
-        except (TypeError, ValueError) as err:
-            skipped.append(f"a cursor: {err!r}")
-    return channel
-
-
-def _optional_text(value: Any) -> str | None:
-    return None if value is None else str(value)

@@ -50,7 +50,7 @@ from custom_components.latam_messaging.const import (
     USERS_REFRESH_EVERY,
 )
 from custom_components.latam_messaging.elibom.coordinator import ElibomCoordinator
-from custom_components.latam_messaging.store import TrackedDelivery
+from custom_components.latam_messaging.elibom.deliveries import TrackedDelivery
 from tests.conftest import poll, setup_entry
 from tests.const import ALDEAMO_KEY, ELIBOM_ACCOUNT_NAME, ELIBOM_TOKEN, ELIBOM_USER
 from tests.simulator import Simulator

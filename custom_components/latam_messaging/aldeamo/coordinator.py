@@ -13,7 +13,7 @@ from homeassistant.const import CONF_URL, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
-from .. import assist, cursors
+from .. import assist
 from ..api import (
     ALDEAMO_URL,
     LISTENING_CHANNELS,
@@ -42,8 +42,9 @@ from ..coordinator import (
     raise_auth_failure,
 )
 from ..errors import validation_error
-from ..store import AldeamoStore
 from ..validation import bot_target, bot_text, listening_channels
+from . import cursors
+from .store import AldeamoStore
 
 if TYPE_CHECKING:
     from homeassistant.helpers.entity import Entity

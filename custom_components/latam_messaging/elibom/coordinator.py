@@ -13,7 +13,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
-from .. import assist, deliveries, identity
+from .. import assist, identity
 from ..api import (
     ELIBOM_URL,
     AuthenticationError,
@@ -37,13 +37,14 @@ from ..const import (
     USERS_REFRESH_EVERY,
 )
 from ..coordinator import LatamConfigEntry, bounded, raise_auth_failure
-from ..deliveries import schedule_seen
 from ..number_format import format_number
-from ..store import ElibomStore
 from ..validation import phone_numbers, sms_text
+from . import deliveries
 from .data import DeliveryAnswer, ElibomData
+from .deliveries import schedule_seen
 from .diagnostics import elibom_diagnostics
 from .sending import ElibomSender
+from .store import ElibomStore
 from .webhook import async_register_inbound_sms
 
 if TYPE_CHECKING:

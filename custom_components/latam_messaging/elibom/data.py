@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..api import ElibomAccount, ElibomDelivery, LatamMessagingError
-from ..deliveries import SeenSchedule
+from .deliveries import SeenSchedule
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..deliveries import ElibomState
 from .data import ElibomData
+from .deliveries import ElibomState
 
 
 def elibom_diagnostics(data: ElibomData, state: ElibomState) -> dict[str, Any]:

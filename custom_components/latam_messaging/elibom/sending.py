@@ -13,7 +13,6 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 
-from .. import deliveries
 from ..api import (
     ConflictError,
     ElibomAccount,
@@ -33,10 +32,11 @@ from ..const import (
     EVENT_SCHEDULE_STATUS,
 )
 from ..coordinator import LatamConfigEntry, LatamCoordinator, bounded
-from ..deliveries import SeenSchedule
 from ..errors import validation_error
-from ..store import ElibomStore
+from . import deliveries
 from .data import ElibomData
+from .deliveries import SeenSchedule
+from .store import ElibomStore
 
 
 class ElibomSender(LatamCoordinator[ElibomData, deliveries.ElibomState]):

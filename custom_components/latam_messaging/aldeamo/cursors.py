@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from .api import AldeamoMessage, AldeamoUser
+from ..api import AldeamoMessage, AldeamoUser
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from .api import ElibomDelivery, ElibomSchedule
+from ..api import ElibomDelivery, ElibomSchedule
 
 FINAL_STATES = frozenset({"finished", "failed", "expired"})
 LOOKUP_WINDOW = timedelta(hours=48)
