@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 from datetime import timedelta
 import itertools
 import json
@@ -261,6 +262,43 @@ async def test_two_identical_replies_without_a_date_are_two_messages(
 
     assert [e["message"] for e in events] == ["SI", "SI"]
     assert events[0]["message_id"] != events[1]["message_id"]
+
+
+async def test_an_sms_that_arrives_while_starting_survives_a_crash_before_started(
+    hass: HomeAssistant,
+    elibom_entry: MockConfigEntry,
+    simulator: Simulator,
+    hass_client_no_auth: ClientSessionGenerator,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Elibom got a 200: the SMS is on disk then, and reaches an automation later."""
+    arrived = {"from": ANA, "text": "Llegué", "date": "24-11-2026-10-15-00"}
+    hass.set_state(CoreState.not_running)
+    seen = await _automation_counting(hass, EVENT_MESSAGE_RECEIVED)
+    await setup_entry(hass, elibom_entry)
+    client = await hass_client_no_auth()
+    response = await client.get(f"/api/webhook/{WEBHOOK_ID}", params=arrived)
+    assert response.status == 200
+    store_key = f"{DOMAIN}.{elibom_entry.entry_id}"
+    on_disk = copy.deepcopy(hass_storage[store_key])
+
+    # The crash: nothing after the answer to Elibom reached the disk.
+    assert await hass.config_entries.async_unload(elibom_entry.entry_id)
+    hass_storage[store_key] = on_disk
+    assert await hass.config_entries.async_setup(elibom_entry.entry_id)
+    await hass.async_block_till_done()
+    for job in getattr(hass, "_startup_jobs", []):
+        hass.async_run_hass_job(job.job, *job.args)
+    await hass.async_block_till_done()
+    hass.set_state(CoreState.running)
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STARTED)
+    await hass.async_block_till_done()
+
+    assert len(seen) == 1
+    # Elibom repeating the callback after the restart is not a second message.
+    await client.get(f"/api/webhook/{WEBHOOK_ID}", params=arrived)
+    await hass.async_block_till_done()
+    assert len(seen) == 1
 
 
 async def test_the_repeat_guard_survives_a_reload(

@@ -219,11 +219,14 @@ class ElibomCoordinator(ElibomSender):
 
     # Inbound SMS -----------------------------------------------------------------
 
-    @callback
-    def async_receive_sms(
+    async def async_receive_sms(
         self, sender: str, text: str, message_id: str, when: datetime
     ) -> None:
-        """Report an SMS from the inbound webhook once, even if Elibom repeats it."""
+        """Report an SMS from the inbound webhook once, even if Elibom repeats it.
+
+        It is on disk before this returns (and Elibom hears 200): while Home
+        Assistant starts, the event waits in the store to be fired once started.
+        """
         inbound = self.store.state.inbound
         if message_id in inbound:
             return
@@ -241,8 +244,8 @@ class ElibomCoordinator(ElibomSender):
                 "time": when.isoformat(),
             },
         )
-        self.store.schedule_save()
         self.async_fire_pending()
+        await self.store.async_save()
 
     async def _async_send_answer(self, message: dict[str, Any], speech: str) -> None:
         await self.async_send_sms(

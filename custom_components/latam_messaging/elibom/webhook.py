@@ -83,7 +83,7 @@ def async_register_inbound_sms(
             return web.Response(status=503)  # Elibom calls again later
         date = query.get("date", "")
         now = dt_util.utcnow()
-        coordinator.async_receive_sms(
+        await coordinator.async_receive_sms(
             sender, text, message_id(sender, text, date, now), _when(date, now)
         )
         return web.Response(status=200)
