@@ -337,6 +337,39 @@ async def test_the_assist_fields_are_kept_only_while_assist_is_on(
     assert contact.data["agent_id"] == "conversation.home_assistant"
 
 
+async def test_an_sms_contact_is_not_offered_assist_as_aldeamo_sms_is_never_read(
+    hass: HomeAssistant, aldeamo_entry: MockConfigEntry
+) -> None:
+    """Aldeamo's SMS channel only sends: such a contact could never be answered."""
+    await setup_entry(hass, aldeamo_entry)
+
+    def fields(result: Any) -> set[str]:
+        return {str(key) for key in result["data_schema"].schema}
+
+    offered = {}
+    for channel in ("whatsapp", "sms"):
+        result = await hass.config_entries.subentries.async_init(
+            (aldeamo_entry.entry_id, "contact"), context={"source": "user"}
+        )
+        result = await hass.config_entries.subentries.async_configure(
+            result["flow_id"], {"channel": channel}
+        )
+        offered[channel] = fields(result)
+    assert {"assist", "agent_id"} <= offered["whatsapp"]
+    assert offered["sms"] == {"client_id", "name"}
+
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"client_id": "+57 300 111 2222", "name": "Ana"}
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    (contact,) = aldeamo_entry.subentries.values()
+    assert dict(contact.data) == {
+        "name": "Ana",
+        "channel": "sms",
+        "client_id": "573001112222",
+    }
+
+
 async def test_an_agent_that_is_gone_is_logged_once_and_nothing_is_sent(
     hass: HomeAssistant,
     aldeamo_entry: MockConfigEntry,

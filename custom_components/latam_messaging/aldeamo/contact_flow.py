@@ -20,7 +20,7 @@ from homeassistant.helpers.selector import (
 )
 import voluptuous as vol
 
-from ..api import SENDING_CHANNELS
+from ..api import LISTENING_CHANNELS, SENDING_CHANNELS
 from ..const import (
     CHANNEL_NAMES,
     CONF_CHANNEL,
@@ -169,7 +169,13 @@ class ContactFlow(ConfigSubentryFlow):
                             )
                         ),
                         vol.Optional(CONF_NAME): TEXT,
-                        **assist_fields(self.hass),
+                        # Only users of a channel that is read can be answered:
+                        # Aldeamo's SMS channel sends and is never read.
+                        **(
+                            assist_fields(self.hass)
+                            if self._channel in LISTENING_CHANNELS
+                            else {}
+                        ),
                     }
                 ),
                 user_input or suggested,
