@@ -26,6 +26,16 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.latam_messaging.const import DOMAIN, EVENT_MESSAGE_RECEIVED
+from tests.aldeamo_cases import (
+    ANA,
+    BAD_INPUT,
+    FB_USER,
+    GOOD,
+    MALFORMED_TARGETS,
+    SEND_FAILURES,
+    STATUS_CODES,
+    TEMPORARY_FAULTS,
+)
 from tests.conftest import poll, setup_entry
 from tests.const import ALDEAMO_KEY
 from tests.helpers import (
@@ -44,17 +54,8 @@ FACEBOOK_EVENTS = "event.aldeamo_bots_facebook_messenger_messages"
 ENTITIES = (WHATSAPP_USERS, FACEBOOK_USERS, WHATSAPP_EVENTS, FACEBOOK_EVENTS)
 LEGACY_SERVICE = "aldeamo_bots"
 STORE_KEY = f"{DOMAIN}.01ALDEAMOENTRY000000000000"
-ANA = "573001112222"
 BETO = "573004445555"
-FB_USER = "2291837465"
 OUR_LOGGER = "custom_components.latam_messaging"
-STATUS_CODES = {
-    401: "unauthorized",
-    404: "not_found",
-    500: "server_error",
-    503: "service_unavailable",
-}
-"""What the simulator says, in its own words, when told to answer with a status."""
 
 
 # Helpers --------------------------------------------------------------------------
@@ -581,66 +582,7 @@ async def test_a_provider_refusal_shows_the_providers_own_message(
     assert simulator.aldeamo.sent == []
 
 
-GOOD = {"channel": "whatsapp", "client_id": ANA, "message": "Hola"}
-
-
-@pytest.mark.parametrize(
-    ("changes", "key", "names"),
-    [
-        pytest.param({"message": ""}, "empty_message", None, id="empty-message"),
-        pytest.param(
-            {"message": " \n\t "}, "empty_message", None, id="whitespace-message"
-        ),
-        pytest.param(
-            {"message": "x" * 5000}, "message_too_long", "5000", id="5000-characters"
-        ),
-        pytest.param(
-            {"channel": "telegram"}, "invalid_channel", "telegram", id="telegram"
-        ),
-        pytest.param({"channel": ""}, "invalid_channel", None, id="empty-channel"),
-        pytest.param(
-            {"client_id": "ana maria"},
-            "invalid_client_id",
-            "ana maria",
-            id="client-id-with-spaces",  # a number with spaces is a number: see below
-        ),
-        pytest.param(
-            {"client_id": "5730\x0701112222"},
-            "invalid_client_id",
-            None,
-            id="client-id-with-control-character",
-        ),
-        pytest.param(
-            {"client_id": "573001112222\x00evil"},
-            "invalid_client_id",
-            None,
-            id="client-id-with-nul",
-        ),
-        pytest.param({"message": ["Hola"]}, "wrong_type", "message", id="list-message"),
-        pytest.param(
-            {"message": {"text": "Hola"}}, "wrong_type", "message", id="dict-message"
-        ),
-        pytest.param({"message": True}, "wrong_type", "message", id="bool-message"),
-        pytest.param(
-            {"client_id": ["a", "b"]}, "wrong_type", "client_id", id="list-client-id"
-        ),
-        pytest.param({"channel": None}, "missing_field", "channel", id="no-channel"),
-        pytest.param({"client_id": None}, "missing_field", "client_id", id="no-client"),
-        pytest.param({"message": None}, "missing_field", "message", id="no-message"),
-        pytest.param(
-            {"config_entry_id": None},
-            "missing_field",
-            "config_entry_id",
-            id="no-entry",
-        ),
-        pytest.param(
-            {"config_entry_id": "01NOSUCHENTRY0000000000000"},
-            "entry_not_found",
-            "01NOSUCHENTRY0000000000000",
-            id="unknown-entry",
-        ),
-    ],
-)
+@pytest.mark.parametrize(("changes", "key", "names"), BAD_INPUT)
 async def test_bad_input_is_refused_by_name_and_nothing_is_sent(
     hass: HomeAssistant,
     aldeamo_entry: MockConfigEntry,
@@ -824,16 +766,7 @@ async def test_the_classic_notify_service_still_sends_after_a_reload(
     ]
 
 
-@pytest.mark.parametrize(
-    ("bad", "key"),
-    [
-        pytest.param(ANA, "invalid_target", id="no-colon"),
-        pytest.param(f"telegram:{ANA}", "invalid_channel", id="unknown-channel"),
-        pytest.param(f":{ANA}", "invalid_target", id="no-channel"),
-        pytest.param("whatsapp:", "invalid_target", id="no-user"),
-        pytest.param("whatsapp:573 001", "invalid_client_id", id="user-with-space"),
-    ],
-)
+@pytest.mark.parametrize(("bad", "key"), MALFORMED_TARGETS)
 async def test_a_malformed_classic_notify_target_sends_nothing_at_all(
     hass: HomeAssistant,
     aldeamo_entry: MockConfigEntry,
@@ -880,17 +813,6 @@ async def test_the_classic_notify_service_without_target_is_refused(
 
 
 # Faults ---------------------------------------------------------------------------
-
-TEMPORARY_FAULTS = [
-    pytest.param(FaultKind.STATUS, 404, id="404"),
-    pytest.param(FaultKind.STATUS, 429, id="429"),
-    pytest.param(FaultKind.STATUS, 500, id="500"),
-    pytest.param(FaultKind.STATUS, 503, id="503"),
-    pytest.param(FaultKind.DELAY, 200, id="timeout"),
-    pytest.param(FaultKind.MALFORMED, 200, id="malformed"),
-    pytest.param(FaultKind.TRUNCATED, 200, id="truncated"),
-    pytest.param(FaultKind.DISCONNECT, 200, id="disconnect"),
-]
 
 
 @pytest.mark.parametrize(("kind", "status"), TEMPORARY_FAULTS)
@@ -996,34 +918,7 @@ async def test_a_401_while_polling_starts_reauth_and_makes_entities_unavailable(
     assert [r.levelno for r in _ours(caplog)] == [logging.ERROR]
 
 
-@pytest.mark.parametrize(
-    ("kind", "status", "keys", "handled"),
-    [
-        pytest.param(FaultKind.STATUS, 401, {"auth_failed"}, False, id="401"),
-        pytest.param(
-            FaultKind.STATUS,
-            404,
-            {"provider_refused", "send_outcome_unknown"},
-            False,
-            id="404",
-        ),
-        pytest.param(FaultKind.STATUS, 429, {"rate_limited"}, False, id="429"),
-        pytest.param(FaultKind.STATUS, 500, {"send_outcome_unknown"}, False, id="500"),
-        pytest.param(FaultKind.STATUS, 503, {"send_outcome_unknown"}, False, id="503"),
-        pytest.param(
-            FaultKind.DELAY, 200, {"send_outcome_unknown"}, True, id="timeout"
-        ),
-        pytest.param(
-            FaultKind.MALFORMED, 200, {"send_outcome_unknown"}, True, id="malformed"
-        ),
-        pytest.param(
-            FaultKind.TRUNCATED, 200, {"send_outcome_unknown"}, True, id="truncated"
-        ),
-        pytest.param(
-            FaultKind.DISCONNECT, 200, {"send_outcome_unknown"}, True, id="disconnect"
-        ),
-    ],
-)
+@pytest.mark.parametrize(("kind", "status", "keys", "handled"), SEND_FAILURES)
 async def test_a_failure_while_sending_is_reported_and_never_retried(
     hass: HomeAssistant,
     aldeamo_entry: MockConfigEntry,
