@@ -7,6 +7,7 @@ import pytest
 from tests.simulator import FaultKind
 
 ANA = "573001112222"
+BETO = "573004445555"
 FB_USER = "2291837465"
 STATUS_CODES = {
     401: "unauthorized",
@@ -15,6 +16,13 @@ STATUS_CODES = {
     503: "service_unavailable",
 }
 """What the simulator says, in its own words, when told to answer with a status."""
+
+WHATSAPP_USERS = "sensor.aldeamo_bots_whatsapp_users"
+FACEBOOK_USERS = "sensor.aldeamo_bots_facebook_messenger_users"
+WHATSAPP_EVENTS = "event.aldeamo_bots_whatsapp_messages"
+FACEBOOK_EVENTS = "event.aldeamo_bots_facebook_messenger_messages"
+ENTITIES = (WHATSAPP_USERS, FACEBOOK_USERS, WHATSAPP_EVENTS, FACEBOOK_EVENTS)
+"""The test bot's entities: a users sensor and a messages event entity per channel."""
 
 GOOD = {"channel": "whatsapp", "client_id": ANA, "message": "Hola"}
 """A send_bot_message call that goes out; the bad-input cases change one field of it."""
