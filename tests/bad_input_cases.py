@@ -63,7 +63,7 @@ def _inside(base: str, chars: str) -> str:
     return base[:cut] + chars + base[cut:]
 
 
-def _digits(base: str, table: dict[int, str], number: str) -> str:
+def _digits(base: str, table: dict[int, int], number: str) -> str:
     """Write the value's digits in another script, or add a number written in it."""
     if any(char in "0123456789" for char in base):
         return base.translate(table)

@@ -17,7 +17,9 @@ def basic_auth(user: str, password: str) -> str:
 
 def suggested_value(result: FlowResult, field: str) -> Any:
     """Return the value a form pre-fills in one field (None when it pre-fills none)."""
-    for marker in result["data_schema"].schema:
+    schema = result["data_schema"]
+    assert schema is not None, "the step shows no form"
+    for marker in schema.schema:
         if marker == field:
             return (marker.description or {}).get("suggested_value")
     raise AssertionError(f"the form has no field {field}")
