@@ -1,9 +1,7 @@
-"""Aldeamo bots in a running Home Assistant: users, incoming messages, sending, faults."""
+"""Aldeamo bots sending in a running Home Assistant: the action, notify entities and services, faults."""
 
 from __future__ import annotations
 
-import copy
-from datetime import UTC, datetime
 import logging
 from typing import Any
 from unittest.mock import patch
@@ -13,19 +11,28 @@ from homeassistant.config_entries import (
     ConfigEntryState,
     ConfigSubentryData,
 )
-from homeassistant.const import (
-    EVENT_HOMEASSISTANT_FINAL_WRITE,
-    EVENT_STATE_CHANGED,
-    STATE_UNAVAILABLE,
-    STATE_UNKNOWN,
-)
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.latam_messaging.const import DOMAIN, EVENT_MESSAGE_RECEIVED
+from tests.aldeamo_cases import (
+    ANA,
+    BAD_INPUT,
+    ENTITIES,
+    FACEBOOK_EVENTS,
+    FACEBOOK_USERS,
+    FB_USER,
+    GOOD,
+    MALFORMED_TARGETS,
+    SEND_FAILURES,
+    STATUS_CODES,
+    TEMPORARY_FAULTS,
+    WHATSAPP_EVENTS,
+    WHATSAPP_USERS,
+)
 from tests.conftest import poll, setup_entry
 from tests.const import ALDEAMO_KEY
 from tests.helpers import (
@@ -37,48 +44,11 @@ from tests.helpers import (
 )
 from tests.simulator import FaultKind, Simulator
 
-WHATSAPP_USERS = "sensor.aldeamo_bots_whatsapp_users"
-FACEBOOK_USERS = "sensor.aldeamo_bots_facebook_messenger_users"
-WHATSAPP_EVENTS = "event.aldeamo_bots_whatsapp_messages"
-FACEBOOK_EVENTS = "event.aldeamo_bots_facebook_messenger_messages"
-ENTITIES = (WHATSAPP_USERS, FACEBOOK_USERS, WHATSAPP_EVENTS, FACEBOOK_EVENTS)
 LEGACY_SERVICE = "aldeamo_bots"
-STORE_KEY = f"{DOMAIN}.01ALDEAMOENTRY000000000000"
-ANA = "573001112222"
-BETO = "573004445555"
-FB_USER = "2291837465"
 OUR_LOGGER = "custom_components.latam_messaging"
-STATUS_CODES = {
-    401: "unauthorized",
-    404: "not_found",
-    500: "server_error",
-    503: "service_unavailable",
-}
-"""What the simulator says, in its own words, when told to answer with a status."""
 
 
 # Helpers --------------------------------------------------------------------------
-
-
-def _watch(hass: HomeAssistant, entity_id: str) -> list[dict[str, Any]]:
-    """Record the attributes of every new state an entity writes."""
-    seen: list[dict[str, Any]] = []
-
-    @callback
-    def record(event: Event) -> None:
-        if event.data["entity_id"] == entity_id and event.data["new_state"]:
-            seen.append(dict(event.data["new_state"].attributes))
-
-    hass.bus.async_listen(EVENT_STATE_CHANGED, record)
-    return seen
-
-
-def _message_reads(simulator: Simulator) -> list[tuple[str, str]]:
-    """Return (channel, client_id) of every GET /messages, in order."""
-    return [
-        (request.query["channel"], request.query["client_id"])
-        for request in simulator.requests_to("aldeamo", "GET", "/messages")
-    ]
 
 
 def _posts(simulator: Simulator) -> list[dict[str, str]]:
@@ -104,11 +74,6 @@ def _attempts(kind: FaultKind) -> int:
     connection; a POST is never resent.
     """
     return 2 if kind is FaultKind.DISCONNECT else 1
-
-
-def _unix(moment: datetime) -> datetime:
-    """Return the moment as Aldeamo writes message times: whole Unix seconds."""
-    return datetime.fromtimestamp(int(moment.timestamp()), UTC)
 
 
 async def _send_bot(hass: HomeAssistant, data: dict[str, Any]) -> dict[str, Any]:
@@ -146,351 +111,6 @@ def _entry_with_contact(aldeamo_entry: MockConfigEntry) -> MockConfigEntry:
             unique_id=f"whatsapp:{ANA}",
         ),
     )
-
-
-# Entities -------------------------------------------------------------------------
-
-
-async def test_each_channel_has_a_users_sensor_and_an_event_entity(
-    hass: HomeAssistant, aldeamo_entry: MockConfigEntry, simulator: Simulator
-) -> None:
-    """The users sensor of each listened channel counts its users; others have none."""
-    for user_id in (ANA, BETO, "573007778888"):
-        simulator.aldeamo.add_user("whatsapp", user_id)
-    simulator.aldeamo.add_user("facebook", FB_USER)
-    simulator.aldeamo.add_user("web", "web-visitor-1")
-
-    await setup_entry(hass, aldeamo_entry)
-
-    assert aldeamo_entry.state is ConfigEntryState.LOADED
-    assert state_of(hass, WHATSAPP_USERS) == "3"
-    assert state_of(hass, FACEBOOK_USERS) == "1"
-    assert state_of(hass, WHATSAPP_EVENTS) == STATE_UNKNOWN
-    assert state_of(hass, FACEBOOK_EVENTS) == STATE_UNKNOWN
-    assert hass.states.get("sensor.aldeamo_bots_web_chat_users") is None
-    assert hass.states.get("event.aldeamo_bots_web_chat_messages") is None
-    assert sorted(r.query["channel"] for r in simulator.requests_to("aldeamo")) == [
-        "facebook",
-        "whatsapp",
-    ]
-
-    simulator.aldeamo.add_user("whatsapp", "573009990000")
-    await poll(hass)
-
-    assert state_of(hass, WHATSAPP_USERS) == "4"
-    assert state_of(hass, FACEBOOK_USERS) == "1"
-
-
-# Receiving ------------------------------------------------------------------------
-
-
-async def test_messages_written_before_the_account_was_added_are_not_replayed(
-    hass: HomeAssistant, aldeamo_entry: MockConfigEntry, simulator: Simulator
-) -> None:
-    """The first poll only sets the cursors: history fires nothing and is not read."""
-    simulator.aldeamo.write("whatsapp", ANA, "Hola, ¿abren hoy?", name="Ana")
-    simulator.advance(1)
-    simulator.aldeamo.write("facebook", FB_USER, "Precio del pan", name="Carlos")
-    events = listen(hass, EVENT_MESSAGE_RECEIVED)
-
-    await setup_entry(hass, aldeamo_entry)
-    await poll(hass)
-    await poll(hass)
-
-    assert events == []
-    assert _message_reads(simulator) == []
-    assert state_of(hass, WHATSAPP_EVENTS) == STATE_UNKNOWN
-    assert state_of(hass, FACEBOOK_EVENTS) == STATE_UNKNOWN
-
-
-async def test_a_new_message_fires_one_event_with_every_field(
-    hass: HomeAssistant, aldeamo_entry: MockConfigEntry, simulator: Simulator
-) -> None:
-    """A message written after set-up fires once, and the channel's event entity shows it."""
-    simulator.aldeamo.add_user("whatsapp", ANA, name="Ana")
-    simulator.aldeamo.add_user("facebook", FB_USER, name="Carlos")
-    await setup_entry(hass, aldeamo_entry)
-    events = listen(hass, EVENT_MESSAGE_RECEIVED)
-    simulator.advance(1)
-    written_at = simulator.clock.now()
-    message_id = simulator.aldeamo.write("whatsapp", ANA, "¿Tienen domicilio?")
-
-    await poll(hass)
-    await poll(hass)
-
-    (event,) = events
-    assert event == {
-        "config_entry_id": aldeamo_entry.entry_id,
-        "provider": "aldeamo",
-        "channel": "whatsapp",
-        "client_id": ANA,
-        "name": "Ana",
-        "message": "¿Tienen domicilio?",
-        "message_id": message_id,
-        "time": event["time"],
-    }
-    time = datetime.fromisoformat(event["time"])
-    assert time.tzinfo is not None
-    assert time == _unix(written_at)
-    state = hass.states.get(WHATSAPP_EVENTS)
-    assert state is not None
-    assert dt_util.parse_datetime(state.state) is not None
-    assert state.attributes["event_type"] == "message_received"
-    assert {
-        key: state.attributes[key] for key in event if key != "config_entry_id"
-    } == {key: value for key, value in event.items() if key != "config_entry_id"}
-    assert state_of(hass, FACEBOOK_EVENTS) == STATE_UNKNOWN
-    # Read when last_active moved, and once more at the next poll (whole seconds).
-    assert _message_reads(simulator) == [("whatsapp", ANA), ("whatsapp", ANA)]
-
-
-async def test_the_event_entity_shows_each_message_of_a_poll_in_order(
-    hass: HomeAssistant, aldeamo_entry: MockConfigEntry, simulator: Simulator
-) -> None:
-    """Three messages in one poll are three state changes of the event entity."""
-    simulator.aldeamo.add_user("facebook", FB_USER, name="Carlos")
-    await setup_entry(hass, aldeamo_entry)
-    changes = _watch(hass, FACEBOOK_EVENTS)
-    texts = ["Hola", "Quiero 2 panes", "Gracias"]
-    for text in texts:
-        simulator.advance(1)
-        simulator.aldeamo.write("facebook", FB_USER, text)
-
-    await poll(hass)
-
-    assert [change.get("message") for change in changes] == texts
-    assert {change.get("channel") for change in changes} == {"facebook"}
-    state = hass.states.get(FACEBOOK_EVENTS)
-    assert state is not None
-    assert state.attributes["message"] == "Gracias"
-
-
-async def test_a_user_who_wrote_nothing_is_not_asked_for_messages(
-    hass: HomeAssistant, aldeamo_entry: MockConfigEntry, simulator: Simulator
-) -> None:
-    """Only users whose last_active moved cost a GET /messages (and one more read)."""
-    for user_id in (ANA, BETO):
-        simulator.aldeamo.add_user("whatsapp", user_id)
-    simulator.aldeamo.add_user("facebook", FB_USER)
-    await setup_entry(hass, aldeamo_entry)
-    events = listen(hass, EVENT_MESSAGE_RECEIVED)
-
-    await poll(hass)
-    assert _message_reads(simulator) == []
-
-    simulator.advance(1)
-    simulator.aldeamo.write("whatsapp", BETO, "Hola")
-    await poll(hass)
-    assert _message_reads(simulator) == [("whatsapp", BETO)]
-
-    await poll(hass)  # read again: a message in the same second would not move it
-    assert _message_reads(simulator) == [("whatsapp", BETO)] * 2
-    await poll(hass)
-    assert _message_reads(simulator) == [("whatsapp", BETO)] * 2
-    assert [(e["client_id"], e["message"]) for e in events] == [(BETO, "Hola")]
-    assert len(simulator.requests_to("aldeamo", "GET", "/users")) == 10
-
-
-async def test_a_user_who_appears_after_the_first_poll_gets_all_their_messages(
-    hass: HomeAssistant, aldeamo_entry: MockConfigEntry, simulator: Simulator
-) -> None:
-    """Someone new since the last poll has no cursor: everything they wrote is new."""
-    await setup_entry(hass, aldeamo_entry)
-    events = listen(hass, EVENT_MESSAGE_RECEIVED)
-    assert state_of(hass, WHATSAPP_USERS) == "0"
-
-    for text in ("Buenas", "¿Hacen envíos a Chía?"):
-        simulator.advance(1)
-        simulator.aldeamo.write("whatsapp", BETO, text, name="Beto")
-    await poll(hass)
-    await poll(hass)
-
-    assert [(e["client_id"], e["name"], e["message"]) for e in events] == [
-        (BETO, "Beto", "Buenas"),
-        (BETO, "Beto", "¿Hacen envíos a Chía?"),
-    ]
-    assert state_of(hass, WHATSAPP_USERS) == "1"
-
-
-async def test_fifty_messages_of_ten_users_between_two_polls_arrive_once_in_order(
-    hass: HomeAssistant, aldeamo_entry: MockConfigEntry, simulator: Simulator
-) -> None:
-    """A busy minute: every message is one event, each user's in the order written."""
-    users = [f"57300000{n:04d}" for n in range(10)]
-    for user_id in users:
-        simulator.aldeamo.add_user("whatsapp", user_id)
-    await setup_entry(hass, aldeamo_entry)
-    events = listen(hass, EVENT_MESSAGE_RECEIVED)
-    written: dict[str, list[str]] = {user_id: [] for user_id in users}
-    ids: set[str] = set()
-    for round_number in range(5):
-        for user_id in users:
-            simulator.advance(1)
-            text = f"mensaje {round_number} de {user_id}"
-            ids.add(simulator.aldeamo.write("whatsapp", user_id, text))
-            written[user_id].append(text)
-
-    await poll(hass)
-    await poll(hass)
-
-    assert len(events) == 50
-    assert {e["message_id"] for e in events} == ids
-    for user_id in users:
-        assert [e["message"] for e in events if e["client_id"] == user_id] == written[
-            user_id
-        ]
-    # Each user read once for the news and once more at the next poll.
-    assert sorted(_message_reads(simulator)) == sorted(
-        [("whatsapp", u) for u in users] * 2
-    )
-
-
-async def test_a_reload_between_two_polls_neither_repeats_nor_drops_a_message(
-    hass: HomeAssistant, aldeamo_entry: MockConfigEntry, simulator: Simulator
-) -> None:
-    """Reloading keeps the cursors: every message fires exactly once."""
-    simulator.aldeamo.add_user("whatsapp", ANA, name="Ana")
-    simulator.aldeamo.add_user("facebook", FB_USER, name="Carlos")
-    await setup_entry(hass, aldeamo_entry)
-    events = listen(hass, EVENT_MESSAGE_RECEIVED)
-
-    simulator.advance(1)
-    first = simulator.aldeamo.write("whatsapp", ANA, "uno")
-    await poll(hass)
-    simulator.advance(1)
-    second = simulator.aldeamo.write("whatsapp", ANA, "dos")
-    simulator.advance(1)
-    third = simulator.aldeamo.write("facebook", FB_USER, "tres")
-
-    assert await hass.config_entries.async_reload(aldeamo_entry.entry_id)
-    await hass.async_block_till_done()
-    assert aldeamo_entry.state is ConfigEntryState.LOADED
-    simulator.advance(1)
-    fourth = simulator.aldeamo.write("whatsapp", ANA, "cuatro")
-    await poll(hass)
-    await poll(hass)
-
-    assert [(e["message_id"], e["message"]) for e in events] == [
-        (first, "uno"),
-        (second, "dos"),
-        (third, "tres"),
-        (fourth, "cuatro"),
-    ]
-
-
-async def test_a_message_read_while_setting_up_again_shows_on_its_event_entity(
-    hass: HomeAssistant, aldeamo_entry: MockConfigEntry, simulator: Simulator
-) -> None:
-    """What arrived during a reload fires its event and is shown by the channel's entity."""
-    simulator.aldeamo.add_user("whatsapp", ANA, name="Ana")
-    await setup_entry(hass, aldeamo_entry)
-    simulator.advance(1)
-    simulator.aldeamo.write("whatsapp", ANA, "antes")
-    await poll(hass)
-    simulator.advance(1)
-    simulator.aldeamo.write("whatsapp", ANA, "durante la recarga")
-
-    events = listen(hass, EVENT_MESSAGE_RECEIVED)
-
-    assert await hass.config_entries.async_reload(aldeamo_entry.entry_id)
-    await hass.async_block_till_done()
-
-    assert [e["message"] for e in events] == ["durante la recarga"]
-    state = hass.states.get(WHATSAPP_EVENTS)
-    assert state is not None
-    assert state.attributes.get("message") == "durante la recarga"
-
-
-async def test_unloading_and_setting_up_again_keeps_the_cursors_in_storage(
-    hass: HomeAssistant,
-    aldeamo_entry: MockConfigEntry,
-    simulator: Simulator,
-    hass_storage: dict[str, Any],
-) -> None:
-    """The cursors are saved on unload; what was written meanwhile fires once."""
-    simulator.aldeamo.add_user("whatsapp", ANA)
-    await setup_entry(hass, aldeamo_entry)
-    events = listen(hass, EVENT_MESSAGE_RECEIVED)
-    simulator.advance(1)
-    first = simulator.aldeamo.write("whatsapp", ANA, "uno")
-    await poll(hass)
-
-    assert await hass.config_entries.async_unload(aldeamo_entry.entry_id)
-    await hass.async_block_till_done()
-    channels = hass_storage[STORE_KEY]["data"]["channels"]
-    assert set(channels) == {"facebook", "whatsapp"}
-    last_active, last_id, recheck = channels["whatsapp"]["users"][ANA]
-    assert (last_id, recheck) == (first, True)
-    simulator.advance(1)
-    second = simulator.aldeamo.write("whatsapp", ANA, "dos")
-    simulator.advance(1)
-    third = simulator.aldeamo.write("whatsapp", BETO, "soy nuevo")
-
-    assert await hass.config_entries.async_setup(aldeamo_entry.entry_id)
-    await hass.async_block_till_done()
-    await poll(hass)
-    await poll(hass)
-
-    assert [(e["message_id"], e["client_id"]) for e in events] == [
-        (first, ANA),
-        (second, ANA),
-        (third, BETO),
-    ]
-
-
-async def test_a_restart_neither_repeats_nor_drops_a_message(
-    hass: HomeAssistant,
-    aldeamo_entry: MockConfigEntry,
-    simulator: Simulator,
-    hass_storage: dict[str, Any],
-) -> None:
-    """Only what Home Assistant writes when it stops survives; that is enough."""
-    simulator.aldeamo.add_user("whatsapp", ANA)
-    await setup_entry(hass, aldeamo_entry)
-    events = listen(hass, EVENT_MESSAGE_RECEIVED)
-    simulator.advance(1)
-    first = simulator.aldeamo.write("whatsapp", ANA, "uno")
-    await poll(hass)
-
-    hass.bus.async_fire(EVENT_HOMEASSISTANT_FINAL_WRITE)
-    await hass.async_block_till_done()
-    on_disk = copy.deepcopy(hass_storage[STORE_KEY])
-    # The restart: the entry starts again from what was on disk when it stopped.
-    assert await hass.config_entries.async_unload(aldeamo_entry.entry_id)
-    hass_storage[STORE_KEY] = on_disk
-    simulator.advance(1)
-    second = simulator.aldeamo.write("whatsapp", ANA, "dos")
-    assert await hass.config_entries.async_setup(aldeamo_entry.entry_id)
-    await hass.async_block_till_done()
-    await poll(hass)
-
-    assert [e["message_id"] for e in events] == [first, second]
-
-
-async def test_a_failed_message_lookup_is_read_again_at_the_next_poll(
-    hass: HomeAssistant, aldeamo_entry: MockConfigEntry, simulator: Simulator
-) -> None:
-    """One user's GET /messages failing loses nothing and keeps the entities up."""
-    simulator.aldeamo.add_user("whatsapp", ANA)
-    simulator.aldeamo.add_user("facebook", FB_USER)
-    await setup_entry(hass, aldeamo_entry)
-    events = listen(hass, EVENT_MESSAGE_RECEIVED)
-    simulator.advance(1)
-    simulator.aldeamo.write("facebook", FB_USER, "uno")
-    simulator.advance(1)
-    simulator.aldeamo.write("whatsapp", ANA, "dos")
-    simulator.fail_next(FaultKind.STATUS, status=500, method="GET", path="/messages")
-
-    await poll(hass)
-    assert len(events) == 1
-    for entity_id in ENTITIES:
-        assert state_of(hass, entity_id) != STATE_UNAVAILABLE
-    await poll(hass)
-    await poll(hass)
-
-    assert sorted(e["message"] for e in events) == ["dos", "uno"]
-    # uno + failed dos; dos again + uno's second read; dos's second read.
-    assert len(_message_reads(simulator)) == 5
 
 
 # Sending --------------------------------------------------------------------------
@@ -581,66 +201,7 @@ async def test_a_provider_refusal_shows_the_providers_own_message(
     assert simulator.aldeamo.sent == []
 
 
-GOOD = {"channel": "whatsapp", "client_id": ANA, "message": "Hola"}
-
-
-@pytest.mark.parametrize(
-    ("changes", "key", "names"),
-    [
-        pytest.param({"message": ""}, "empty_message", None, id="empty-message"),
-        pytest.param(
-            {"message": " \n\t "}, "empty_message", None, id="whitespace-message"
-        ),
-        pytest.param(
-            {"message": "x" * 5000}, "message_too_long", "5000", id="5000-characters"
-        ),
-        pytest.param(
-            {"channel": "telegram"}, "invalid_channel", "telegram", id="telegram"
-        ),
-        pytest.param({"channel": ""}, "invalid_channel", None, id="empty-channel"),
-        pytest.param(
-            {"client_id": "ana maria"},
-            "invalid_client_id",
-            "ana maria",
-            id="client-id-with-spaces",  # a number with spaces is a number: see below
-        ),
-        pytest.param(
-            {"client_id": "5730\x0701112222"},
-            "invalid_client_id",
-            None,
-            id="client-id-with-control-character",
-        ),
-        pytest.param(
-            {"client_id": "573001112222\x00evil"},
-            "invalid_client_id",
-            None,
-            id="client-id-with-nul",
-        ),
-        pytest.param({"message": ["Hola"]}, "wrong_type", "message", id="list-message"),
-        pytest.param(
-            {"message": {"text": "Hola"}}, "wrong_type", "message", id="dict-message"
-        ),
-        pytest.param({"message": True}, "wrong_type", "message", id="bool-message"),
-        pytest.param(
-            {"client_id": ["a", "b"]}, "wrong_type", "client_id", id="list-client-id"
-        ),
-        pytest.param({"channel": None}, "missing_field", "channel", id="no-channel"),
-        pytest.param({"client_id": None}, "missing_field", "client_id", id="no-client"),
-        pytest.param({"message": None}, "missing_field", "message", id="no-message"),
-        pytest.param(
-            {"config_entry_id": None},
-            "missing_field",
-            "config_entry_id",
-            id="no-entry",
-        ),
-        pytest.param(
-            {"config_entry_id": "01NOSUCHENTRY0000000000000"},
-            "entry_not_found",
-            "01NOSUCHENTRY0000000000000",
-            id="unknown-entry",
-        ),
-    ],
-)
+@pytest.mark.parametrize(("changes", "key", "names"), BAD_INPUT)
 async def test_bad_input_is_refused_by_name_and_nothing_is_sent(
     hass: HomeAssistant,
     aldeamo_entry: MockConfigEntry,
@@ -824,16 +385,7 @@ async def test_the_classic_notify_service_still_sends_after_a_reload(
     ]
 
 
-@pytest.mark.parametrize(
-    ("bad", "key"),
-    [
-        pytest.param(ANA, "invalid_target", id="no-colon"),
-        pytest.param(f"telegram:{ANA}", "invalid_channel", id="unknown-channel"),
-        pytest.param(f":{ANA}", "invalid_target", id="no-channel"),
-        pytest.param("whatsapp:", "invalid_target", id="no-user"),
-        pytest.param("whatsapp:573 001", "invalid_client_id", id="user-with-space"),
-    ],
-)
+@pytest.mark.parametrize(("bad", "key"), MALFORMED_TARGETS)
 async def test_a_malformed_classic_notify_target_sends_nothing_at_all(
     hass: HomeAssistant,
     aldeamo_entry: MockConfigEntry,
@@ -880,17 +432,6 @@ async def test_the_classic_notify_service_without_target_is_refused(
 
 
 # Faults ---------------------------------------------------------------------------
-
-TEMPORARY_FAULTS = [
-    pytest.param(FaultKind.STATUS, 404, id="404"),
-    pytest.param(FaultKind.STATUS, 429, id="429"),
-    pytest.param(FaultKind.STATUS, 500, id="500"),
-    pytest.param(FaultKind.STATUS, 503, id="503"),
-    pytest.param(FaultKind.DELAY, 200, id="timeout"),
-    pytest.param(FaultKind.MALFORMED, 200, id="malformed"),
-    pytest.param(FaultKind.TRUNCATED, 200, id="truncated"),
-    pytest.param(FaultKind.DISCONNECT, 200, id="disconnect"),
-]
 
 
 @pytest.mark.parametrize(("kind", "status"), TEMPORARY_FAULTS)
@@ -996,34 +537,7 @@ async def test_a_401_while_polling_starts_reauth_and_makes_entities_unavailable(
     assert [r.levelno for r in _ours(caplog)] == [logging.ERROR]
 
 
-@pytest.mark.parametrize(
-    ("kind", "status", "keys", "handled"),
-    [
-        pytest.param(FaultKind.STATUS, 401, {"auth_failed"}, False, id="401"),
-        pytest.param(
-            FaultKind.STATUS,
-            404,
-            {"provider_refused", "send_outcome_unknown"},
-            False,
-            id="404",
-        ),
-        pytest.param(FaultKind.STATUS, 429, {"rate_limited"}, False, id="429"),
-        pytest.param(FaultKind.STATUS, 500, {"send_outcome_unknown"}, False, id="500"),
-        pytest.param(FaultKind.STATUS, 503, {"send_outcome_unknown"}, False, id="503"),
-        pytest.param(
-            FaultKind.DELAY, 200, {"send_outcome_unknown"}, True, id="timeout"
-        ),
-        pytest.param(
-            FaultKind.MALFORMED, 200, {"send_outcome_unknown"}, True, id="malformed"
-        ),
-        pytest.param(
-            FaultKind.TRUNCATED, 200, {"send_outcome_unknown"}, True, id="truncated"
-        ),
-        pytest.param(
-            FaultKind.DISCONNECT, 200, {"send_outcome_unknown"}, True, id="disconnect"
-        ),
-    ],
-)
+@pytest.mark.parametrize(("kind", "status", "keys", "handled"), SEND_FAILURES)
 async def test_a_failure_while_sending_is_reported_and_never_retried(
     hass: HomeAssistant,
     aldeamo_entry: MockConfigEntry,

@@ -2,7 +2,7 @@
 
 Every field of every surface is tried with the same sweep of values: empty and blank,
 100 kB, each wrong type, Unicode and control characters. For each (field, value) the
-tables below say what a user must get:
+tables in tests/bad_input_cases.py say what a user must get:
 
 - `Refused`: a translated ServiceValidationError whose key exists in English and
   Spanish and whose placeholders are short and printable, and no request at all;
@@ -24,13 +24,12 @@ from base64 import b64encode
 from collections.abc import AsyncGenerator, Awaitable, Callable
 import contextlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 import json
 from pathlib import Path
 from typing import Any
 import unicodedata
 from urllib.parse import parse_qsl
-from zoneinfo import ZoneInfo
 
 import aiohttp
 from homeassistant.config_entries import SOURCE_USER, ConfigSubentryData
@@ -48,6 +47,46 @@ from custom_components.latam_messaging.const import (
     CONF_API_TOKEN,
     CONF_CHANNELS,
     DOMAIN,
+)
+from tests.bad_input_cases import (
+    ANONYMOUS,
+    BOT_USER,
+    BOTS_SERVICE,
+    CASES,
+    DELIVERY_TOKEN,
+    MESSAGE,
+    NUMBER,
+    NUMBER_SENT,
+    RECIPIENT_SERVICE,
+    SCHEDULE_ID,
+    SURFACES,
+    TITLE,
+    Accepted,
+    FormError,
+    Goes,
+    Invalid,
+    Outcome,
+    ProviderJudges,
+    Refused,
+    Rule,
+    bot_notify_service_outcomes,
+    cancel_scheduled_sms_outcomes,
+    channel_sweep,
+    channels_outcomes,
+    contact_outcomes,
+    credential_outcomes,
+    get_delivery_outcomes,
+    message_outcomes,
+    options_cases,
+    recipient_outcomes,
+    send_bot_message_outcomes,
+    send_sms_outcomes,
+    sms_notify_service_outcomes,
+    sweep,
+    title_outcomes,
+    untracked_bot_goes,
+    untracked_sms_goes,
+    url_outcomes,
 )
 from tests.conftest import setup_entry
 from tests.const import ALDEAMO_KEY, ELIBOM_TOKEN, ELIBOM_USER
@@ -67,224 +106,13 @@ TRANSLATIONS = {
     for language in ("en", "es")
 }
 PACKAGE = "custom_components.latam_messaging"
-BOGOTA = ZoneInfo("America/Bogota")
 
-NUMBER = "3001112222"
-"""A Colombian mobile number as a user types it; it goes out with the country code."""
-NUMBER_SENT = "573001112222"
-BOT_USER = "3001112222"
-MESSAGE = "Alarma 1"
-TITLE = "Tienda"
-SCHEDULE_ID = "1410774"
-DELIVERY_TOKEN = "1857010469048394523"
-RECIPIENT_SERVICE = "tienda_dona_perez"
-BOTS_SERVICE = "aldeamo_bots"
-
-# The sweep ------------------------------------------------------------------------
-
-HUGE = 100_000
-EMOJI = "👍🏽🇨🇴👩‍💻"
-"""A skin tone, a flag and a zero-width-joiner sequence: what people type today."""
-ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
-FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
-ARABIC_NUMBER = "٣٠٠١١١٢٢٢٢"
-FULL_WIDTH_NUMBER = "３００１１１２２２２"
-
-EMPTY = ("empty", "spaces", "blank lines")
-TYPES = ("int", "float", "bool", "list", "dict", "None")
-WRONG_TYPES = ("float", "bool", "list", "dict")
-NOT_TEXT = ("list", "dict", "None")
-UNICODE = (
-    "emoji",
-    "right-to-left",
-    "combining",
-    "arabic-indic digits",
-    "full-width digits",
-)
-CONTROL = ("NUL", "BEL", "newline", "tab", "ANSI escape")
-NEVER_IN_TEXT = ("NUL", "BEL", "ANSI escape")
-"""Control characters a message may not carry; a newline or a tab in one is fine."""
-CASES = (*EMPTY, "100 kB", *TYPES, *UNICODE, *CONTROL)
-
-
-def _inside(base: str, chars: str) -> str:
-    """Put characters inside a value, away from both ends (trimming must not help)."""
-    cut = max(1, len(base) - 3)
-    return base[:cut] + chars + base[cut:]
-
-
-def _digits(base: str, table: dict[int, str], number: str) -> str:
-    """Write the value's digits in another script, or add a number written in it."""
-    if any(char in "0123456789" for char in base):
-        return base.translate(table)
-    return base + number
-
-
-def sweep(base: str) -> list[tuple[str, Any]]:
-    """Return every (case, value) tried on a field whose valid value is `base`."""
-    values: dict[str, Any] = {
-        "empty": "",
-        "spaces": "   ",
-        "blank lines": " \t\n \r\n",
-        "100 kB": (base * (HUGE // len(base) + 1))[:HUGE],
-        "int": int(base) if base.isascii() and base.isdigit() else 12345,
-        "float": 3.5,
-        "bool": True,
-        "list": [base, base],
-        "dict": {"value": base},
-        "None": None,
-        "emoji": base + EMOJI,
-        "right-to-left": "رقم " + base,
-        "combining": base[0] + "\u0301\u0323" + base[1:],
-        "arabic-indic digits": _digits(base, ARABIC_INDIC, ARABIC_NUMBER),
-        "full-width digits": _digits(base, FULL_WIDTH, FULL_WIDTH_NUMBER),
-        "NUL": _inside(base, "\x00"),
-        "BEL": _inside(base, "\x07"),
-        "newline": _inside(base, "\n"),
-        "tab": _inside(base, "\t"),
-        "ANSI escape": f"\x1b[1;31m{base}\x1b[0m",
-    }
-    assert tuple(values) == CASES
-    return list(values.items())
-
-
-def channel_sweep() -> list[tuple[str, Any]]:
-    """Return the sweep for a multi-select of channels: each text value as the one choice."""
-    return [
-        (
-            case,
-            [] if case == "empty" else [value] if isinstance(value, str) else value,
-        )
-        for case, value in sweep("whatsapp")
-    ]
-
-
-SURFACES: dict[str, tuple[str, ...]] = {
-    "latam_messaging.send_sms": (
-        "config_entry_id",
-        "to",
-        "message",
-        "schedule_at",
-        "plain_alphabet",
-    ),
-    "latam_messaging.cancel_scheduled_sms": ("config_entry_id", "schedule_id"),
-    "latam_messaging.get_delivery": ("config_entry_id", "delivery_token"),
-    "latam_messaging.send_bot_message": (
-        "config_entry_id",
-        "channel",
-        "client_id",
-        "message",
-    ),
-    "notify.send_message on a recipient": ("message", "title"),
-    "notify.send_message on a contact": ("message", "title"),
-    f"notify.{RECIPIENT_SERVICE}": ("message", "title", "target"),
-    f"notify.{BOTS_SERVICE}": ("message", "title", "target"),
-    "config flow, Elibom step": ("username", "api_token", "url"),
-    "config flow, Aldeamo step": ("api_key", "channels", "url"),
-    "reauth_confirm": ("api_token", "api_key"),
-    "reconfigure, Elibom": ("username", "api_token", "url"),
-    "reconfigure, Aldeamo": ("channels", "url"),
-    "options, Elibom": (
-        "scan_interval",
-        "low_credit_threshold",
-        "plain_alphabet",
-        "default_country_code",
-    ),
-    "options, Aldeamo": ("scan_interval",),
-    "recipient subentry": ("name", "phone_number"),
-    "contact subentry": ("channel", "client_id", "name"),
-}
-"""Every surface and field swept; the tests are parametrised from it."""
-
-# What a user must get ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Refused:
-    """A translated ServiceValidationError (one of `keys`, when given); nothing sent."""
-
-    keys: frozenset[str] | None = None
-
-
-@dataclass(frozen=True)
-class Invalid:
-    """Home Assistant's own schema refuses the value; nothing sent."""
-
-
-@dataclass(frozen=True)
-class Goes:
-    """Exactly these requests (method, path, body) go out, then success or `error`."""
-
-    requests: tuple[tuple[str, str, dict[str, str] | None], ...]
-    error: str | None = None
-    response: str | None = None
-
-
-@dataclass(frozen=True)
-class FormError:
-    """The form shows one of `keys` on `field`; nothing sent, nothing stored."""
-
-    field: str
-    keys: frozenset[str]
-
-
-@dataclass(frozen=True)
-class ProviderJudges:
-    """A credential that may be right: a field error before any request, or one check refused."""
-
-    field: str
-
-
-@dataclass(frozen=True)
-class Accepted:
-    """The flow finishes and stores `stored`."""
-
-    stored: Any
-
-
-type Outcome = Refused | Invalid | Goes | FormError | ProviderJudges | Accepted
-type Rule = Outcome | Callable[[Any], Outcome]
-
-INVALID = Invalid()
-ANONYMOUS = object()
-"""A contact stored without a name is named after its channel and the id's end."""
-
-
-def refused(*keys: str) -> Refused:
-    """Refused with one of these keys (any key of the integration if none given)."""
-    return Refused(frozenset(keys) or None)
-
-
-def form_error(field: str, *keys: str) -> FormError:
-    """Expect a form error on one field."""
-    return FormError(field, frozenset(keys))
-
-
-def table(default: Rule, *rules: tuple[str | tuple[str, ...], Rule]) -> dict[str, Rule]:
-    """Return the outcome of every case: `default`, except where a rule says otherwise."""
-    outcomes = dict.fromkeys(CASES, default)
-    for cases, rule in rules:
-        for case in (cases,) if isinstance(cases, str) else cases:
-            assert case in outcomes, case
-            outcomes[case] = rule
-    return outcomes
+# Checking what happened ---------------------------------------------------------------
 
 
 def _resolve(rule: Rule, value: Any) -> Outcome:
     return rule(value) if callable(rule) else rule
 
-
-def entry_id_outcomes() -> dict[str, Rule]:
-    """config_entry_id of every action: named when unknown, typed, never echoed raw."""
-    return table(
-        refused("entry_not_found"),
-        (EMPTY, refused("entry_not_found", "missing_field")),
-        (WRONG_TYPES, refused("wrong_type")),
-        ("None", refused("missing_field")),
-    )
-
-
-# Checking what happened ---------------------------------------------------------------
 
 VALUE_PLACEHOLDERS = frozenset(
     {
@@ -494,60 +322,6 @@ def _action(
     return call
 
 
-def _sms(text: str, when: datetime | None = None) -> Goes:
-    """One POST of this text to the test number, now or at a moment."""
-    body = {"to": NUMBER_SENT, "text": text}
-    if when is not None:
-        body["scheduleDate"] = when.astimezone(BOGOTA).strftime("%Y-%m-%d %H:%M")
-    return Goes(
-        (("POST", "/messages", body),),
-        response="schedule_ids" if when else "delivery_tokens",
-    )
-
-
-def _sms_untracked(text: str) -> Goes:
-    """One POST of this text to the test number, from a call without a response."""
-    body = {"to": NUMBER_SENT, "text": text}
-    return Goes((("POST", "/messages", body),))
-
-
-def _bot(text: str, *, response: str | None = "message_id") -> Goes:
-    """One POST of this text to the test bot user on WhatsApp."""
-    body = {"channel": "whatsapp", "client_id": BOT_USER, "msg": text}
-    return Goes((("POST", "/messages", body),), response=response)
-
-
-def message_outcomes(goes: Callable[[str], Goes], *, schema: bool) -> dict[str, Rule]:
-    """Judge a message: any text, Unicode and line breaks too; never empty, huge or garbled."""
-    # With `schema`, Home Assistant's notify schema turns numbers and booleans into
-    # text and refuses lists, dicts and None before the integration sees them.
-    if schema:
-        types: tuple[tuple[str | tuple[str, ...], Rule], ...] = ((NOT_TEXT, INVALID),)
-    else:
-        types = (
-            (WRONG_TYPES, refused("wrong_type")),
-            ("None", refused("missing_field")),
-        )
-    return table(
-        lambda value: goes(str(value)),
-        (EMPTY, refused("empty_message")),
-        ("100 kB", refused("message_too_long")),
-        *types,
-        (NEVER_IN_TEXT, refused()),
-    )
-
-
-def title_outcomes(goes: Callable[[str], Goes]) -> dict[str, Rule]:
-    """Judge a title: its own first line; a blank one is none; never huge or garbled."""
-    return table(
-        lambda value: goes(f"{value}\n{MESSAGE}"),
-        (EMPTY, goes(MESSAGE)),
-        ("100 kB", refused("message_too_long")),
-        (NOT_TEXT, INVALID),
-        (NEVER_IN_TEXT, refused()),
-    )
-
-
 def _with_subentry(
     entry: MockConfigEntry, kind: str, title: str, data: dict[str, str], unique_id: str
 ) -> MockConfigEntry:
@@ -584,29 +358,7 @@ async def test_send_sms_answers_every_bad_value_of_each_field_before_sending(
         "schedule_at": moment.isoformat(),
         "plain_alphabet": "true",
     }
-    outcomes = {
-        "config_entry_id": entry_id_outcomes(),
-        "to": table(
-            refused("invalid_phone_number"),
-            (EMPTY, refused("no_recipients")),
-            (("int", "list"), _sms(MESSAGE)),
-            (("float", "bool", "dict"), refused("wrong_type")),
-            ("None", refused("missing_field")),
-        ),
-        "message": message_outcomes(_sms, schema=False),
-        "schedule_at": table(
-            refused("invalid_schedule_at"),
-            (("list", "dict"), refused("invalid_schedule_at", "wrong_type")),
-            ("None", _sms(MESSAGE)),
-            # The same moment written in other digits: Home Assistant reads it as such.
-            (("arabic-indic digits", "full-width digits"), _sms(MESSAGE, moment)),
-        ),
-        # Only true or false; none follows the entry's option (off here).
-        "plain_alphabet": table(
-            refused("not_a_boolean"),
-            (("bool", "None"), _sms(MESSAGE)),
-        ),
-    }[field]
+    outcomes = send_sms_outcomes(moment)[field]
     optional = ("schedule_at", "plain_alphabet")
     data = {key: value for key, value in bases.items() if key not in optional}
 
@@ -633,22 +385,7 @@ async def test_cancel_scheduled_sms_answers_every_bad_value_of_each_field_before
     """Only a well-formed id reaches Elibom (an unquoted number is one); the rest is refused."""
     await setup_entry(hass, elibom_entry)
     bases = {"config_entry_id": elibom_entry.entry_id, "schedule_id": SCHEDULE_ID}
-    outcomes = {
-        "config_entry_id": entry_id_outcomes(),
-        "schedule_id": table(
-            refused("schedule_not_found"),
-            (EMPTY, refused("schedule_not_found", "missing_field")),
-            (
-                "int",
-                Goes(
-                    (("DELETE", f"/schedules/{SCHEDULE_ID}", None),),
-                    error="schedule_not_found",
-                ),
-            ),
-            (WRONG_TYPES, refused("wrong_type")),
-            ("None", refused("missing_field")),
-        ),
-    }[field]
+    outcomes = cancel_scheduled_sms_outcomes()[field]
 
     problems = await sweep_calls(
         hass,
@@ -673,22 +410,7 @@ async def test_get_delivery_answers_every_bad_value_of_each_field_before_asking(
     """Only a well-formed token reaches Elibom (an unquoted number is one); the rest is refused."""
     await setup_entry(hass, elibom_entry)
     bases = {"config_entry_id": elibom_entry.entry_id, "delivery_token": DELIVERY_TOKEN}
-    outcomes = {
-        "config_entry_id": entry_id_outcomes(),
-        "delivery_token": table(
-            refused("delivery_not_found"),
-            (EMPTY, refused("delivery_not_found", "missing_field")),
-            (
-                "int",
-                Goes(
-                    (("GET", f"/messages/{DELIVERY_TOKEN}", None),),
-                    error="delivery_not_found",
-                ),
-            ),
-            (WRONG_TYPES, refused("wrong_type")),
-            ("None", refused("missing_field")),
-        ),
-    }[field]
+    outcomes = get_delivery_outcomes()[field]
 
     problems = await sweep_calls(
         hass,
@@ -719,22 +441,7 @@ async def test_send_bot_message_answers_every_bad_value_of_each_field_before_sen
         "client_id": BOT_USER,
         "message": MESSAGE,
     }
-    outcomes = {
-        "config_entry_id": entry_id_outcomes(),
-        "channel": table(
-            refused("invalid_channel"),
-            (WRONG_TYPES, refused("wrong_type")),
-            ("None", refused("missing_field")),
-        ),
-        "client_id": table(
-            refused("invalid_client_id"),
-            (EMPTY, refused("invalid_client_id", "missing_field")),
-            ("int", _bot(MESSAGE)),
-            (WRONG_TYPES, refused("wrong_type")),
-            ("None", refused("missing_field")),
-        ),
-        "message": message_outcomes(_bot, schema=False),
-    }[field]
+    outcomes = send_bot_message_outcomes()[field]
 
     problems = await sweep_calls(
         hass,
@@ -770,9 +477,9 @@ async def test_a_recipient_notify_entity_answers_every_bad_message_or_title(
     await setup_entry(hass, entry)
     data = {"entity_id": notify_entity_of(hass, entry), "message": MESSAGE}
     outcomes = (
-        message_outcomes(_sms_untracked, schema=True)
+        message_outcomes(untracked_sms_goes, schema=True)
         if field == "message"
-        else title_outcomes(_sms_untracked)
+        else title_outcomes(untracked_sms_goes)
     )
 
     problems = await sweep_calls(
@@ -814,13 +521,10 @@ async def test_a_contact_notify_entity_answers_every_bad_message_or_title(
     await setup_entry(hass, entry)
     data = {"entity_id": notify_entity_of(hass, entry), "message": MESSAGE}
 
-    def bot(text: str) -> Goes:
-        return _bot(text, response=None)
-
     outcomes = (
-        message_outcomes(bot, schema=True)
+        message_outcomes(untracked_bot_goes, schema=True)
         if field == "message"
-        else title_outcomes(bot)
+        else title_outcomes(untracked_bot_goes)
     )
 
     problems = await sweep_calls(
@@ -854,17 +558,7 @@ async def test_the_classic_sms_notify_service_answers_every_bad_value_of_each_fi
     await setup_entry(hass, elibom_entry)
     assert hass.services.has_service("notify", RECIPIENT_SERVICE)
     data = {"message": MESSAGE, "target": [NUMBER]}
-    outcomes = {
-        "message": message_outcomes(_sms_untracked, schema=True),
-        "title": title_outcomes(_sms_untracked),
-        "target": table(
-            refused("invalid_phone_number"),
-            (EMPTY, refused("no_recipients")),
-            (("int", "list"), _sms_untracked(MESSAGE)),
-            ("dict", INVALID),
-            ("None", refused("no_recipients")),
-        ),
-    }[field]
+    outcomes = sms_notify_service_outcomes()[field]
     base = {"message": MESSAGE, "title": TITLE, "target": NUMBER}[field]
 
     problems = await sweep_calls(
@@ -901,22 +595,7 @@ async def test_the_classic_bot_notify_service_answers_every_bad_value_of_each_fi
     target = f"whatsapp:{BOT_USER}"
     data = {"message": MESSAGE, "target": [target]}
 
-    def bot(text: str) -> Goes:
-        return _bot(text, response=None)
-
-    target_keys = ("invalid_target", "invalid_channel", "invalid_client_id")
-    outcomes = {
-        "message": message_outcomes(bot, schema=True),
-        "title": title_outcomes(bot),
-        "target": table(
-            refused(*target_keys),
-            (EMPTY, refused("invalid_target", "no_targets")),
-            # The same user twice is one message, as a repeated number is one SMS.
-            ("list", bot(MESSAGE)),
-            ("dict", INVALID),
-            ("None", refused("no_targets")),
-        ),
-    }[field]
+    outcomes = bot_notify_service_outcomes()[field]
     base = {"message": MESSAGE, "title": TITLE, "target": target}[field]
 
     problems = await sweep_calls(
@@ -1083,37 +762,6 @@ class FlowSweep:
             if errors[outcome.field] not in _errors_of(self.section, language):
                 return f"{errors[outcome.field]} is not translated in {language}.json"
         return _nothing_sent(sent, wired)
-
-
-def credential_outcomes(field: str, *, empty: Rule | None = None) -> dict[str, Rule]:
-    """Judge a secret or user name: required, one short printable line, else the provider judges."""
-    return table(
-        ProviderJudges(field),
-        (EMPTY, empty or form_error(field, "required")),
-        ("100 kB", form_error(field, "invalid_value")),
-        (TYPES, INVALID),
-        (CONTROL, form_error(field, "invalid_value")),
-    )
-
-
-def url_outcomes(default: str) -> dict[str, Rule]:
-    """Judge a URL: empty means the provider's own; anything but a plain ASCII web address is refused."""
-    return table(
-        form_error(CONF_URL, "invalid_url", "insecure_url", "invalid_value"),
-        (EMPTY, Accepted(default)),
-        ("100 kB", form_error(CONF_URL, "invalid_value")),
-        (TYPES, INVALID),
-        (CONTROL, form_error(CONF_URL, "invalid_value")),
-    )
-
-
-def channels_outcomes() -> dict[str, Rule]:
-    """Channels: a list of known channels (a repeated one counts once), at least one."""
-    return table(
-        INVALID,
-        ("empty", form_error(CONF_CHANNELS, "no_channels")),
-        ("list", Accepted(["whatsapp"])),
-    )
 
 
 async def _open_user_step(hass: HomeAssistant, provider: str) -> str:
@@ -1348,18 +996,6 @@ async def test_aldeamo_reconfigure_answers_every_bad_value_of_each_field_on_the_
     assert not problems, _report("reconfigure, Aldeamo", field, problems)
 
 
-def number_outcomes(typed: float, *, fraction: Rule, boolean: Rule) -> dict[str, Rule]:
-    """Judge a number box: Home Assistant's NumberSelector coerces and bounds it."""
-    # Digits of other scripts are the same number to it (Python's float reads them).
-    return table(
-        INVALID,
-        ("int", Accepted(typed)),
-        ("float", fraction),
-        ("bool", boolean),
-        (("arabic-indic digits", "full-width digits"), Accepted(typed)),
-    )
-
-
 @pytest.mark.parametrize(
     ("provider", "field"),
     [
@@ -1406,21 +1042,7 @@ async def test_options_answer_every_bad_value_of_each_field_on_the_form(
     bases: dict[str, Any] = {"scan_interval": 60}
     if provider == "elibom":
         bases |= {"low_credit_threshold": 0, "default_country_code": "57"}
-    if field == "scan_interval":
-        cases = sweep("90")
-        # Below the 15 s minimum: 3.5 s, and True (which it reads as 1).
-        outcomes = number_outcomes(90, fraction=INVALID, boolean=INVALID)
-    elif field == "low_credit_threshold":
-        cases = sweep("10")
-        outcomes = number_outcomes(10.0, fraction=Accepted(3.5), boolean=Accepted(1.0))
-    elif field == "plain_alphabet":
-        # A switch: Home Assistant's BooleanSelector reads any value as true or false,
-        # and the option stored is that boolean.
-        cases = sweep("true")
-        outcomes = table(lambda value: Accepted(bool(value)))
-    else:
-        cases = sweep("57")
-        outcomes = table(form_error(field, "invalid_country_code"), (TYPES, INVALID))
+    cases, outcomes = options_cases(field)
 
     problems = await flow.run(field, lambda _: bases, cases, outcomes)
 
@@ -1462,20 +1084,7 @@ async def test_recipient_subentry_answers_every_bad_value_of_each_field_on_the_f
         accept=accept,
         stored=lambda: dict(elibom_entry.subentries),
     )
-    outcomes = {
-        "name": table(
-            Accepted,
-            (EMPTY, form_error("name", "required")),
-            ("100 kB", form_error("name", "invalid_value")),
-            (TYPES, INVALID),
-            (CONTROL, form_error("name", "invalid_value")),
-        ),
-        "phone_number": table(
-            form_error("phone_number", "invalid_phone_number", "invalid_value"),
-            (EMPTY, form_error("phone_number", "required")),
-            (TYPES, INVALID),
-        ),
-    }[field]
+    outcomes = recipient_outcomes()[field]
 
     def inputs(index: int) -> dict[str, Any]:
         # A number of its own for each recipient a case may add.
@@ -1532,21 +1141,7 @@ async def test_contact_subentry_answers_every_bad_value_of_each_field_on_the_for
         accept=accept,
         stored=lambda: dict(aldeamo_entry.subentries),
     )
-    outcomes = {
-        "channel": table(INVALID),
-        "client_id": table(
-            form_error("client_id", "invalid_client_id", "invalid_value"),
-            (EMPTY, form_error("client_id", "required")),
-            (TYPES, INVALID),
-        ),
-        "name": table(
-            Accepted,
-            (EMPTY, Accepted(ANONYMOUS)),
-            ("100 kB", form_error("name", "invalid_value")),
-            (TYPES, INVALID),
-            (CONTROL, form_error("name", "invalid_value")),
-        ),
-    }[field]
+    outcomes = contact_outcomes()[field]
 
     def inputs(index: int) -> dict[str, Any]:
         if field == "channel":

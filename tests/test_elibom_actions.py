@@ -20,6 +20,14 @@ from custom_components.latam_messaging.const import (
     EVENT_SCHEDULE_STATUS,
 )
 from tests.conftest import poll, setup_entry
+from tests.elibom_action_cases import (
+    BAD_NUMBERS,
+    GOOD,
+    LOST_ANSWERS,
+    NO_NUMBERS,
+    UNREADABLE_SCHEDULE_TIMES,
+    WRONG_TYPES,
+)
 from tests.helpers import (
     assert_translated,
     listen,
@@ -245,20 +253,8 @@ async def test_a_scheduled_sms_carries_colombia_wall_clock_time_and_is_shown(
 
 # Input rules --------------------------------------------------------------------------
 
-GOOD = "573001112222"
 
-
-@pytest.mark.parametrize(
-    ("to", "shown"),
-    [
-        pytest.param(["3001112"], "3001112", id="7 digits"),
-        pytest.param(["5730011122223333"], "5730011122223333", id="16 digits"),
-        pytest.param(["57300ABC2222"], "57300ABC2222", id="letters"),
-        pytest.param(["57300+1112222"], "57300+1112222", id="plus in the middle"),
-        pytest.param([GOOD, "12-34", "573004445555"], "12-34", id="one bad in a list"),
-        pytest.param(f"{GOOD}, 300 111", "300 111", id="one bad in a string"),
-    ],
-)
+@pytest.mark.parametrize(("to", "shown"), BAD_NUMBERS)
 async def test_a_bad_phone_number_is_refused_by_name_and_nothing_is_sent(
     hass: HomeAssistant,
     elibom_entry: MockConfigEntry,
@@ -281,14 +277,7 @@ async def test_a_bad_phone_number_is_refused_by_name_and_nothing_is_sent(
     assert state_of(hass, PENDING) == "0"
 
 
-@pytest.mark.parametrize(
-    "to",
-    [
-        pytest.param("", id="empty string"),
-        pytest.param([], id="empty list"),
-        pytest.param(" , ,", id="only commas"),
-    ],
-)
+@pytest.mark.parametrize("to", NO_NUMBERS)
 async def test_no_phone_number_at_all_is_refused(
     hass: HomeAssistant, elibom_entry: MockConfigEntry, simulator: Simulator, to: Any
 ) -> None:
@@ -367,14 +356,7 @@ async def test_a_schedule_time_in_the_past_is_refused(
     assert past.strftime("%Y-%m-%dT%H:%M") in str(err)
 
 
-@pytest.mark.parametrize(
-    ("value", "shown"),
-    [
-        pytest.param("mañana a las 5", "mañana a las 5", id="words"),
-        pytest.param("2026-02-30 10:00", "2026-02-30 10:00", id="february 30"),
-        pytest.param(12345, "12345", id="a number"),
-    ],
-)
+@pytest.mark.parametrize(("value", "shown"), UNREADABLE_SCHEDULE_TIMES)
 async def test_an_unreadable_schedule_time_is_refused_by_name(
     hass: HomeAssistant,
     elibom_entry: MockConfigEntry,
@@ -401,17 +383,7 @@ async def test_an_unreadable_schedule_time_is_refused_by_name(
     assert shown in str(err)
 
 
-@pytest.mark.parametrize(
-    ("fields", "field"),
-    [
-        pytest.param({"to": GOOD, "message": ["Hola"]}, "message", id="message list"),
-        pytest.param(
-            {"to": {"number": GOOD}, "message": "Hola"}, "to", id="to as a dict"
-        ),
-        pytest.param({"to": [GOOD, True], "message": "Hola"}, "to", id="to boolean"),
-        pytest.param({"to": True, "message": "Hola"}, "to", id="to only boolean"),
-    ],
-)
+@pytest.mark.parametrize(("fields", "field"), WRONG_TYPES)
 async def test_a_field_of_the_wrong_type_is_refused_by_name(
     hass: HomeAssistant,
     elibom_entry: MockConfigEntry,
@@ -1000,16 +972,7 @@ async def test_a_429_while_sending_asks_to_slow_down_without_repeating(
     assert state_of(hass, PENDING) == "0"
 
 
-@pytest.mark.parametrize(
-    ("kind", "status"),
-    [
-        pytest.param(FaultKind.STATUS, 500, id="500"),
-        pytest.param(FaultKind.STATUS, 503, id="503"),
-        pytest.param(FaultKind.MALFORMED, 500, id="malformed"),
-        pytest.param(FaultKind.TRUNCATED, 500, id="truncated"),
-        pytest.param(FaultKind.DISCONNECT, 500, id="disconnect"),
-    ],
-)
+@pytest.mark.parametrize(("kind", "status"), LOST_ANSWERS)
 async def test_a_lost_answer_while_sending_reports_an_unknown_outcome_once(
     hass: HomeAssistant,
     elibom_entry: MockConfigEntry,

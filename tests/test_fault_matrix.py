@@ -1,7 +1,8 @@
 """Every fault kind at every point where the integration talks to Elibom or Aldeamo."""
 
-# The matrix is the fault kinds (FAULTS) times the points of both providers (POINTS):
-# set-up, each poll call, each per-item lookup, each action and each config flow.
+# The matrix (tests/fault_cases.py) is the fault kinds (FAULTS) times the points of
+# both providers (POINTS): set-up, each poll call, each per-item lookup, each action
+# and each config flow.
 # Every cell is one test case; the last test of the module checks the matrix's size.
 #
 # A refused connection is real: the simulator stops listening on its port, either
@@ -23,7 +24,7 @@ from homeassistant.config_entries import SOURCE_REAUTH, SOURCE_USER, ConfigEntry
 from homeassistant.const import CONF_URL, CONF_USERNAME, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResult, FlowResultType
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 import pytest
@@ -42,6 +43,22 @@ from custom_components.latam_messaging.const import (
 )
 from tests.conftest import NOT_HOME_ASSISTANT, poll, setup_entry
 from tests.const import ALDEAMO_KEY, ELIBOM_ACCOUNT_NAME, ELIBOM_TOKEN, ELIBOM_USER
+from tests.fault_cases import (
+    ACTION,
+    CELLS,
+    FAULTS,
+    FLOW,
+    ITEM,
+    PHASES,
+    POINTS,
+    POLL,
+    PROVIDERS,
+    SETUP,
+    Failure,
+    Point,
+    action_outcome,
+    flow_errors,
+)
 from tests.helpers import (
     ENGLISH,
     assert_translated,
@@ -49,7 +66,7 @@ from tests.helpers import (
     listen,
     state_of,
 )
-from tests.simulator import Fault, FaultKind, Simulator
+from tests.simulator import Fault, Simulator
 
 PACKAGE = "custom_components.latam_messaging"
 TIMEOUT = 0.3
@@ -188,148 +205,6 @@ def short_timeouts() -> Iterator[None]:
         patch(f"{PACKAGE}.config_flow.REQUEST_TIMEOUT", TIMEOUT),
     ):
         yield
-
-
-# The matrix ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Failure:
-    """One way a call goes wrong."""
-
-    name: str
-    kind: FaultKind | None = None
-    """The simulator's fault; None: nobody listens, the connection is refused."""
-    status: int = 500
-
-    @property
-    def handled(self) -> bool:
-        """Whether the provider did what was asked before the answer went wrong."""
-        return self.kind not in (None, FaultKind.STATUS)
-
-    def attempts(self, method: str) -> int:
-        """Return how many requests of one call reach the provider."""
-        # aiohttp repeats an idempotent request once on a dropped connection.
-        if self.kind is None:
-            return 0
-        if self.kind is FaultKind.DISCONNECT and method in ("GET", "DELETE"):
-            return 2
-        return 1
-
-
-FAULTS = (
-    Failure("401", FaultKind.STATUS, 401),
-    Failure("404", FaultKind.STATUS, 404),
-    Failure("429", FaultKind.STATUS, 429),
-    Failure("500", FaultKind.STATUS, 500),
-    Failure("503", FaultKind.STATUS, 503),
-    Failure("timeout", FaultKind.DELAY),
-    Failure("malformed", FaultKind.MALFORMED),
-    Failure("truncated", FaultKind.TRUNCATED),
-    Failure("disconnect", FaultKind.DISCONNECT),
-    Failure("refused"),
-)
-
-SETUP, POLL, ITEM, ACTION, FLOW = "setup", "poll", "item", "action", "flow"
-PHASES = (SETUP, POLL, ITEM, ACTION, FLOW)
-PROVIDERS = ("elibom", "aldeamo")
-
-
-@dataclass(frozen=True, slots=True)
-class Point:
-    """One place where the integration calls a provider."""
-
-    provider: str
-    phase: str
-    name: str
-    method: str
-    path: str
-    """The provider-relative path; "{id}" is the delivery token or schedule id."""
-    nth: int = 1
-    """Which request to this path fails, within the exchange (1 = the first)."""
-    after: tuple[str, str, int] | None = None
-    """The request just before it (method, path, nth); None: it comes first."""
-    channel: str | None = None
-    """For Aldeamo's GET /users: the channel asked about."""
-
-    @property
-    def id(self) -> str:
-        """Name the point in test ids."""
-        return f"{self.provider}-{self.phase}-{self.name}"
-
-
-_AFTER_ACCOUNT = ("GET", "/account", 1)
-_AFTER_LISTING = ("GET", "/schedules/scheduled", 1)
-ELIBOM_POINTS = (
-    Point("elibom", SETUP, "account", "GET", "/account"),
-    Point(
-        "elibom",
-        SETUP,
-        "scheduled",
-        "GET",
-        "/schedules/scheduled",
-        after=_AFTER_ACCOUNT,
-    ),
-    Point("elibom", SETUP, "users", "GET", "/users", after=_AFTER_LISTING),
-    Point("elibom", POLL, "account", "GET", "/account"),
-    Point(
-        "elibom", POLL, "scheduled", "GET", "/schedules/scheduled", after=_AFTER_ACCOUNT
-    ),
-    Point("elibom", POLL, "users", "GET", "/users", after=_AFTER_LISTING),
-    Point("elibom", ITEM, "delivery", "GET", "/messages/{id}", after=_AFTER_LISTING),
-    Point("elibom", ITEM, "schedule", "GET", "/schedules/{id}", after=_AFTER_LISTING),
-    Point("elibom", ACTION, "send_sms", "POST", "/messages"),
-    Point("elibom", ACTION, "send_sms_scheduled", "POST", "/messages"),
-    Point("elibom", ACTION, "cancel_scheduled_sms", "DELETE", "/schedules/{id}"),
-    Point("elibom", ACTION, "get_delivery", "GET", "/messages/{id}"),
-    Point("elibom", FLOW, "user", "GET", "/account"),
-    Point("elibom", FLOW, "reauth", "GET", "/account"),
-    Point("elibom", FLOW, "reconfigure", "GET", "/account"),
-)
-_FIRST_USERS = ("GET", "/users", 1)
-ALDEAMO_POINTS = (
-    Point("aldeamo", SETUP, "users_facebook", "GET", "/users", channel="facebook"),
-    Point(
-        "aldeamo",
-        SETUP,
-        "users_whatsapp",
-        "GET",
-        "/users",
-        nth=2,
-        after=_FIRST_USERS,
-        channel="whatsapp",
-    ),
-    Point("aldeamo", POLL, "users_facebook", "GET", "/users", channel="facebook"),
-    Point(
-        "aldeamo",
-        POLL,
-        "users_whatsapp",
-        "GET",
-        "/users",
-        nth=2,
-        after=_FIRST_USERS,
-        channel="whatsapp",
-    ),
-    Point("aldeamo", ITEM, "messages", "GET", "/messages", after=("GET", "/users", 2)),
-    Point("aldeamo", ACTION, "send_bot_message", "POST", "/messages"),
-    Point("aldeamo", FLOW, "user", "GET", "/users", channel="whatsapp"),
-    Point("aldeamo", FLOW, "reauth", "GET", "/users", channel="facebook"),
-    Point("aldeamo", FLOW, "reconfigure", "GET", "/users", channel="facebook"),
-)
-POINTS = ELIBOM_POINTS + ALDEAMO_POINTS
-
-
-def _cells(phase: str) -> list[Any]:
-    """Return the matrix cells of one phase: each of its points with each fault."""
-    return [
-        pytest.param(point, failure, id=f"{point.id}-{failure.name}")
-        for point in POINTS
-        if point.phase == phase
-        for failure in FAULTS
-    ]
-
-
-CELLS = {phase: _cells(phase) for phase in PHASES}
 
 
 # Helpers ---------------------------------------------------------------------------
@@ -718,34 +593,6 @@ async def test_a_failed_item_lookup_keeps_entities_available_and_its_event_fires
 # Actions ---------------------------------------------------------------------------
 
 
-def _action_outcome(
-    point: Point, failure: Failure
-) -> tuple[type[HomeAssistantError], set[str]] | None:
-    """Return the error type and translation keys the caller must get (None: success)."""
-    sending = point.method == "POST"
-    if failure.status == 401:
-        return HomeAssistantError, {"auth_failed"}
-    if failure.kind is None:
-        return HomeAssistantError, {"cannot_connect"}
-    if failure.status == 429:
-        return HomeAssistantError, {"rate_limited"}
-    if sending:
-        if failure.status == 404:
-            # Refused, or unknown: both tell the truth about a message not to repeat.
-            return HomeAssistantError, {"provider_refused", "send_outcome_unknown"}
-        return HomeAssistantError, {"send_outcome_unknown"}
-    if failure.status == 404:
-        key = (
-            "schedule_not_found"
-            if point.name == "cancel_scheduled_sms"
-            else "delivery_not_found"
-        )
-        return ServiceValidationError, {key}
-    if failure.kind is FaultKind.TRUNCATED and point.name == "cancel_scheduled_sms":
-        return None  # half of Elibom's empty answer is the same empty answer
-    return HomeAssistantError, {"provider_unavailable"}
-
-
 async def _call_action(
     hass: HomeAssistant, entry: MockConfigEntry, point: Point, ids: dict[str, str]
 ) -> Any:
@@ -794,7 +641,7 @@ async def test_a_failed_action_gives_a_translated_error_and_sends_at_most_once(
     caplog.clear()
     since = len(simulator.requests)
     await _inject(simulator, point, failure, **ids)
-    outcome = _action_outcome(point, failure)
+    outcome = action_outcome(point, failure)
 
     if outcome is None:
         await _call_action(hass, entry, point, ids)
@@ -843,18 +690,6 @@ async def test_a_failed_action_gives_a_translated_error_and_sends_at_most_once(
 
 
 # Config flows ----------------------------------------------------------------------
-
-
-def _flow_errors(failure: Failure) -> set[str]:
-    """Return the form errors a failed account check may show."""
-    if failure.status == 401:
-        return {"invalid_auth"}
-    if failure.kind in (FaultKind.MALFORMED, FaultKind.TRUNCATED):
-        return {"invalid_response"}
-    if failure.status == 404:
-        # Both send the user back to the URL; neither blames the credentials.
-        return {"cannot_connect", "invalid_response"}
-    return {"cannot_connect"}
 
 
 async def _open_flow(
@@ -929,7 +764,7 @@ async def test_a_failed_check_in_a_flow_shows_its_error_and_the_same_flow_then_f
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == form["step_id"]
     assert set(result["errors"]) == {"base"}
-    assert result["errors"]["base"] in _flow_errors(failure)
+    assert result["errors"]["base"] in flow_errors(failure)
     assert result["errors"]["base"] in ENGLISH["config"]["error"]
 
     result = await hass.config_entries.flow.async_configure(
