@@ -1,6 +1,7 @@
 """Adding an account: the provider menu, reauth and reconfigure; each provider's forms do the asking.
 
-The provider's own steps are in `elibom/flow.py` and `aldeamo/flow.py`, the options
+The steps every account shares are in `account_forms.py`, what each provider asks
+in `elibom/flow.py` and `aldeamo/flow.py`, the options
 in `options_flow.py`, recipients and contacts in `elibom/recipient_flow.py` and
 `aldeamo/contact_flow.py`.
 """
@@ -21,6 +22,7 @@ from homeassistant.config_entries import (
 from homeassistant.core import callback
 import voluptuous as vol
 
+from .account_forms import AccountForms
 from .aldeamo.contact_flow import ContactFlow
 from .aldeamo.flow import AldeamoForms
 from .const import (
@@ -35,7 +37,7 @@ from .const import (
 )
 from .elibom.flow import ElibomForms
 from .elibom.recipient_flow import RecipientFlow
-from .flow_input import PASSWORD, AccountForms, FlowError, text
+from .flow_input import PASSWORD, FlowError, text
 from .identity import KEYED_BY_OWNER
 from .options_flow import LatamOptionsFlow
 
@@ -150,6 +152,20 @@ class LatamMessagingConfigFlow(ConfigFlow, domain=DOMAIN):
             errors=errors,
             description_placeholders=placeholders,
         )
+
+    # What the forms ask of this flow (`AccountFlow`) ---------------------------------
+
+    def abort_if_unique_id_configured(self) -> None:
+        """Abort if an entry has this flow's unique id."""
+        self._abort_if_unique_id_configured()
+
+    def abort_if_unique_id_mismatch(self, *, reason: str) -> None:
+        """Abort if this flow's unique id is not that of the entry it updates."""
+        self._abort_if_unique_id_mismatch(reason=reason)
+
+    def abort_entries_match(self, match_dict: dict[str, Any]) -> None:
+        """Abort if another entry's data has all of these values."""
+        self._async_abort_entries_match(match_dict)
 
     async def _update_account(
         self, entry: ConfigEntry, data: Mapping[str, Any]

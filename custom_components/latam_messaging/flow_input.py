@@ -1,17 +1,14 @@
 """What every flow of the integration reads its forms with: fields, checks, errors.
 
-Each provider's steps (`elibom/flow.py`, `aldeamo/flow.py`) implement `AccountForms`,
-so that the config and options flows ask the provider, never name it.
+The steps an account shares, and what each provider supplies, are in `account_forms.py`.
 """
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Mapping
 import ipaddress
 from typing import Any
 
-from homeassistant.config_entries import ConfigEntry, ConfigFlow, ConfigFlowResult
 from homeassistant.const import CONF_URL
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.selector import (
@@ -136,53 +133,3 @@ def assist_data(user_input: Mapping[str, Any]) -> dict[str, Any]:
         CONF_ASSIST: True,
         CONF_AGENT_ID: str(user_input.get(CONF_AGENT_ID) or DEFAULT_AGENT_ID),
     }
-
-
-class AccountForms(ABC):
-    """What one provider's account asks in the flows: set-up, reauth, reconfigure, options."""
-
-    secret: str
-    """The field of the secret a reauth asks for again."""
-    default_scan_interval: int
-
-    @abstractmethod
-    async def async_step_setup(
-        self, flow: ConfigFlow, user_input: dict[str, Any] | None, timeout: float
-    ) -> ConfigFlowResult:
-        """Ask for a new account's credentials, check them and create the entry."""
-
-    @abstractmethod
-    def reconfigure_schema(self) -> vol.Schema:
-        """Return what reconfigure lets the user change."""
-
-    @abstractmethod
-    def reconfigure_data(
-        self, entry: ConfigEntry, user_input: Mapping[str, Any]
-    ) -> dict[str, Any]:
-        """Return the entry's data with what reconfigure changed (FlowError if bad)."""
-
-    @abstractmethod
-    async def async_check_update(
-        self,
-        flow: ConfigFlow,
-        entry: ConfigEntry,
-        data: Mapping[str, Any],
-        timeout: float,
-    ) -> ConfigFlowResult | None:
-        """Check new data against the provider; an abort if it is another account."""
-
-    def option_fields(
-        self, hass: HomeAssistant, entry: ConfigEntry
-    ) -> tuple[dict[vol.Marker, Any], dict[str, Any]]:
-        """Return the provider's own option fields and their defaults."""
-        return {}, {}
-
-    def options(self, user_input: Mapping[str, Any]) -> dict[str, Any]:
-        """Return the provider's own options from the form (FlowError if bad)."""
-        return {}
-
-    def options_placeholders(
-        self, hass: HomeAssistant, entry: ConfigEntry
-    ) -> dict[str, str]:
-        """Return what the options form's description shows."""
-        return {"webhook_url": "-"}

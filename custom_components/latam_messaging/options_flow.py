@@ -12,8 +12,9 @@ from homeassistant.helpers.selector import (
 )
 import voluptuous as vol
 
+from .account_forms import AccountForms
 from .const import CONF_SCAN_INTERVAL, MAX_SCAN_INTERVAL, MIN_SCAN_INTERVAL
-from .flow_input import AccountForms, FlowError
+from .flow_input import FlowError
 
 
 class LatamOptionsFlow(OptionsFlow):

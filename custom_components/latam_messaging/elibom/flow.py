@@ -7,7 +7,7 @@ import ipaddress
 from typing import Any
 
 from homeassistant.components import webhook
-from homeassistant.config_entries import ConfigEntry, ConfigFlow, ConfigFlowResult
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_URL, CONF_USERNAME, CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import section
@@ -25,14 +25,14 @@ from homeassistant.helpers.selector import (
 import voluptuous as vol
 from yarl import URL
 
-from ..api import ELIBOM_URL, ElibomAccount, ElibomClient
+from ..account_forms import AccountForms, CheckedAccount
+from ..api import ELIBOM_URL, ElibomClient
 from ..const import (
     CONF_ACCOUNT_ID,
     CONF_API_TOKEN,
     CONF_DEFAULT_COUNTRY_CODE,
     CONF_LOW_CREDIT_THRESHOLD,
     CONF_PLAIN_ALPHABET,
-    CONF_PROVIDER,
     DEFAULT_COUNTRY_CODE,
     DEFAULT_ELIBOM_SCAN_INTERVAL,
     DEFAULT_LOW_CREDIT_THRESHOLD,
@@ -44,7 +44,6 @@ from ..flow_input import (
     PASSWORD,
     TEXT,
     URL_FIELD,
-    AccountForms,
     FlowError,
     base_url,
     check,
@@ -57,80 +56,61 @@ INBOUND_SMS = "inbound_sms"
 """The options' section that shows the address for incoming SMS."""
 
 
-async def _account(
-    hass: HomeAssistant, data: Mapping[str, Any], timeout: float
-) -> ElibomAccount:
-    client = ElibomClient(
-        async_get_clientsession(hass),
-        data[CONF_USERNAME],
-        data[CONF_API_TOKEN],
-        url=data[CONF_URL],
-        request_timeout=timeout,
-    )
-    return await check(client.account())
-
-
 class ElibomForms(AccountForms):
     """An Elibom account: e-mail, API password, low-credit warning, inbound SMS."""
 
+    provider = PROVIDER_ELIBOM
     secret = CONF_API_TOKEN
     default_scan_interval = DEFAULT_ELIBOM_SCAN_INTERVAL
 
-    async def async_step_setup(
-        self, flow: ConfigFlow, user_input: dict[str, Any] | None, timeout: float
-    ) -> ConfigFlowResult:
-        """Ask for the Elibom e-mail, API password and (rarely) URL."""
-        errors: dict[str, str] = {}
-        placeholders = {"error": ""}
-        if user_input is not None:
-            try:
-                data = {
-                    CONF_PROVIDER: PROVIDER_ELIBOM,
-                    CONF_USERNAME: text(user_input, CONF_USERNAME),
-                    CONF_API_TOKEN: text(user_input, CONF_API_TOKEN),
-                    CONF_URL: base_url(user_input, ELIBOM_URL),
-                }
-                if elibom_login_taken(flow.hass, data[CONF_USERNAME]):
-                    return flow.async_abort(reason="already_configured")
-                account = await _account(flow.hass, data, timeout)
-                await flow.async_set_unique_id(
-                    elibom_unique_id(account, data[CONF_USERNAME])
-                )
-                # The forms act for the flow, with its own checks.
-                flow._abort_if_unique_id_configured()  # noqa: SLF001
-                if account.owner_id is not None:
-                    # An entry not yet keyed by its owner (made before 1.2).
-                    flow._async_abort_entries_match(  # noqa: SLF001
-                        {CONF_ACCOUNT_ID: account.owner_id}
-                    )
-            except FlowError as err:
-                errors[err.field] = err.key
-                placeholders["error"] = err.detail
-            else:
-                return flow.async_create_entry(
-                    title=account.name,
-                    data=data
-                    | {
-                        CONF_ACCOUNT_ID: account.owner_id,
-                        CONF_WEBHOOK_ID: webhook.async_generate_id(),
-                    },
-                )
-        return flow.async_show_form(
-            step_id=PROVIDER_ELIBOM,
-            data_schema=flow.add_suggested_values_to_schema(
-                vol.Schema(
-                    {
-                        vol.Required(CONF_USERNAME): EMAIL,
-                        vol.Required(CONF_API_TOKEN): PASSWORD,
-                        vol.Optional(CONF_URL): URL_FIELD,
-                    }
-                ),
-                {CONF_URL: ELIBOM_URL}
-                | {k: v for k, v in (user_input or {}).items() if k != CONF_API_TOKEN},
-            ),
-            errors=errors,
-            description_placeholders=placeholders,
+    def setup_schema(self) -> vol.Schema:
+        """Return the e-mail, the API password and (rarely) the URL."""
+        return vol.Schema(
+            {
+                vol.Required(CONF_USERNAME): EMAIL,
+                vol.Required(CONF_API_TOKEN): PASSWORD,
+                vol.Optional(CONF_URL): URL_FIELD,
+            }
         )
+
+    def setup_suggested(self) -> dict[str, Any]:
+        """Return Elibom's URL."""
+        return {CONF_URL: ELIBOM_URL}
+
+    def setup_data(self, user_input: Mapping[str, Any]) -> dict[str, Any]:
+        """Return the e-mail, API password and URL."""
+        return {
+            CONF_USERNAME: text(user_input, CONF_USERNAME),
+            CONF_API_TOKEN: text(user_input, CONF_API_TOKEN),
+            CONF_URL: base_url(user_input, ELIBOM_URL),
+        }
+
+    def taken(self, hass: HomeAssistant, data: Mapping[str, Any]) -> bool:
+        """Tell whether an entry logs in with this e-mail."""
+        return elibom_login_taken(hass, data[CONF_USERNAME])
+
+    async def async_check(
+        self, hass: HomeAssistant, data: Mapping[str, Any], timeout: float
+    ) -> CheckedAccount:
+        """Read the account: its name and owner."""
+        client = ElibomClient(
+            async_get_clientsession(hass),
+            data[CONF_USERNAME],
+            data[CONF_API_TOKEN],
+            url=data[CONF_URL],
+            request_timeout=timeout,
+        )
+        account = await check(client.account())
+        return CheckedAccount(
+            title=account.name,
+            unique_id=elibom_unique_id(account, data[CONF_USERNAME]),
+            owner_id=account.owner_id,
+            data={CONF_ACCOUNT_ID: account.owner_id},
+        )
+
+    def created_data(self) -> dict[str, Any]:
+        """Return the new entry's webhook id, for inbound SMS."""
+        return {CONF_WEBHOOK_ID: webhook.async_generate_id()}
 
     def reconfigure_schema(self) -> vol.Schema:
         """Return the user, the API password (kept when empty) and the URL."""
@@ -153,27 +133,6 @@ class ElibomForms(AccountForms):
         if token := text(user_input, CONF_API_TOKEN, required=False):
             data[CONF_API_TOKEN] = token
         return data
-
-    async def async_check_update(
-        self,
-        flow: ConfigFlow,
-        entry: ConfigEntry,
-        data: Mapping[str, Any],
-        timeout: float,
-    ) -> ConfigFlowResult | None:
-        """Check the credentials still open the same account."""
-        account = await _account(flow.hass, data, timeout)
-        known = entry.data.get(CONF_ACCOUNT_ID)
-        if known is not None and entry.unique_id == known:
-            await flow.async_set_unique_id(
-                elibom_unique_id(account, data[CONF_USERNAME]),
-                raise_on_progress=False,
-            )
-            flow._abort_if_unique_id_mismatch(reason="wrong_account")  # noqa: SLF001
-        elif known is not None and account.owner_id != known:
-            # Not keyed by its owner yet (set-up does it): the stored owner tells.
-            return flow.async_abort(reason="wrong_account")
-        return None
 
     def option_fields(
         self, hass: HomeAssistant, entry: ConfigEntry
