@@ -11,6 +11,7 @@ from homeassistant.components.device_automation import (
 )
 from homeassistant.config_entries import ConfigEntryState, ConfigSubentryData
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -472,3 +473,52 @@ async def test_a_bot_trigger_without_its_channel_does_not_attach(
     )
 
     assert "message_received does not apply to this device" in caplog.text
+
+
+async def test_a_subentry_of_a_kind_the_provider_does_not_know_offers_no_trigger(
+    hass: HomeAssistant, aldeamo_entry: MockConfigEntry
+) -> None:
+    """A subentry left by a newer version: its device lists nothing and attaches nothing."""
+    entry = with_subentries(
+        aldeamo_entry,
+        ConfigSubentryData(
+            data={"name": "Tienda"},
+            subentry_type="group",
+            title="Tienda",
+            unique_id=None,
+        ),
+    )
+    entry.add_to_hass(hass)  # not set up: what a device offers needs no loaded entry
+    (subentry_id,) = entry.subentries
+    device = dr.async_get(hass).async_get_or_create(
+        config_entry_id=entry.entry_id,
+        config_subentry_id=subentry_id,
+        identifiers={(DOMAIN, f"{entry.entry_id}_{subentry_id}")},
+        name="Tienda",
+    )
+
+    assert await _triggers(hass, device.id) == []
+
+
+async def test_a_device_left_of_a_removed_contact_offers_nothing_beside_live_ones(
+    hass: HomeAssistant,
+    elibom_entry: MockConfigEntry,
+    aldeamo_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Two accounts with a person each; a device an older version left for a contact gone."""
+    sms = _recipient(elibom_entry)
+    bots = _contact(aldeamo_entry)
+    await setup_entry(hass, sms)
+    await setup_entry(hass, bots)
+    ana = _device(hass, bots, subentry=True)
+    left = dr.async_get(hass).async_get_or_create(
+        config_entry_id=bots.entry_id,
+        identifiers={(DOMAIN, f"{bots.entry_id}_01GONE")},
+        name="Beto",
+    )
+
+    assert await _triggers(hass, ana) == [_trigger(ana, "person_wrote")]
+    assert await _triggers(hass, left.id) == []
+    await _automation(hass, left.id, type="person_wrote")
+    assert "stands for no LatAm Messaging account, recipient or contact" in caplog.text

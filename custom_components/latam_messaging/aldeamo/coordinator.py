@@ -44,6 +44,7 @@ from ..coordinator import (
 from ..errors import validation_error
 from ..store import AldeamoStore
 from ..validation import bot_target, bot_text, listening_channels
+from .triggers import ALDEAMO_TRIGGERS
 
 if TYPE_CHECKING:
     from homeassistant.helpers.entity import Entity
@@ -69,6 +70,7 @@ class AldeamoCoordinator(LatamCoordinator[AldeamoData, cursors.AldeamoState]):
     store: AldeamoStore
     configuration_url = ALDEAMO_URL.removesuffix("/bots")
     store_type = AldeamoStore
+    device_triggers = ALDEAMO_TRIGGERS
 
     def __init__(
         self,

@@ -44,6 +44,7 @@ from ..validation import phone_numbers, sms_text
 from .data import DeliveryAnswer, ElibomData
 from .diagnostics import elibom_diagnostics
 from .sending import ElibomSender
+from .triggers import ELIBOM_TRIGGERS
 from .webhook import async_register_inbound_sms
 
 if TYPE_CHECKING:
@@ -58,6 +59,7 @@ class ElibomCoordinator(ElibomSender):
 
     configuration_url = ELIBOM_URL
     store_type = ElibomStore
+    device_triggers = ELIBOM_TRIGGERS
 
     @classmethod
     def create(
