@@ -9,8 +9,9 @@ from homeassistant.components.device_automation import (
     DeviceAutomationType,
     async_get_device_automations,
 )
-from homeassistant.config_entries import ConfigSubentryData
+from homeassistant.config_entries import ConfigEntryState, ConfigSubentryData
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -297,3 +298,227 @@ async def test_delivery_triggers_run_when_the_delivery_ends_so(
     await poll(hass)
 
     assert [event["status"] for event in fired] == [expected]
+
+
+async def _automations(hass: HomeAssistant, *triggers: dict[str, str]) -> None:
+    """Set up one automation on these device triggers; FIRED carries the trigger's id."""
+    assert await async_setup_component(
+        hass,
+        automation.DOMAIN,
+        {
+            automation.DOMAIN: {
+                "alias": "when something happens",
+                "triggers": [
+                    {"platform": "device", "domain": DOMAIN, **trigger}
+                    for trigger in triggers
+                ],
+                "actions": {
+                    "event": FIRED,
+                    "event_data": {
+                        "id": "{{ trigger.id }}",
+                        "message": "{{ trigger.event.data.message }}",
+                    },
+                },
+            }
+        },
+    )
+    await hass.async_block_till_done()
+
+
+async def test_an_entry_id_with_underscores_keeps_its_devices_triggers(
+    hass: HomeAssistant,
+    elibom_entry: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """Entry ids need not be ULIDs: "my_sms_account" has the account's and María's triggers."""
+    entry = _recipient(elibom_entry)
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        entry_id="my_sms_account",
+        title=entry.title,
+        unique_id=entry.unique_id,
+        minor_version=entry.minor_version,
+        data=dict(entry.data),
+        subentries_data=[
+            ConfigSubentryData(
+                data=dict(subentry.data),
+                subentry_id="maria_01",
+                subentry_type=subentry.subentry_type,
+                title=subentry.title,
+                unique_id=subentry.unique_id,
+            )
+            for subentry in entry.subentries.values()
+        ],
+    )
+    await setup_entry(hass, entry)
+    account = _device(hass, entry, subentry=False)
+    recipient = _device(hass, entry, subentry=True)
+
+    assert await _triggers(hass, account) == [
+        _trigger(account, "delivery_failed"),
+        _trigger(account, "delivery_finished"),
+        _trigger(account, "sms_received"),
+    ]
+    assert await _triggers(hass, recipient) == [_trigger(recipient, "person_wrote")]
+
+    await _automations(
+        hass,
+        {"device_id": account, "type": "sms_received", "id": "account"},
+        {"device_id": recipient, "type": "person_wrote", "id": "maria"},
+    )
+    fired = listen(hass, FIRED)
+    client = await hass_client_no_auth()
+    for sender, text in (("573009990000", "Otro"), (MARIA, "Ya voy")):
+        response = await client.get(
+            f"/api/webhook/{WEBHOOK_ID}", params={"from": sender, "text": text}
+        )
+        assert response.status == 200
+    await hass.async_block_till_done()
+
+    assert [(event["id"], event["message"]) for event in fired] == [
+        ("account", "Otro"),
+        ("account", "Ya voy"),
+        ("maria", "Ya voy"),
+    ]
+
+
+async def test_an_account_not_loaded_lists_its_triggers_and_they_run_once_it_loads(
+    hass: HomeAssistant, aldeamo_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """While the provider is down at start the devices keep their triggers; automations on them run after."""
+    simulator.aldeamo.add_user("whatsapp", ANA, name="Ana")
+    simulator.aldeamo.add_user("facebook", FB_USER, name="Carlos")
+    entry = _contact(aldeamo_entry)
+    await setup_entry(hass, entry)  # an earlier run made the devices
+    account = _device(hass, entry, subentry=False)
+    contact = _device(hass, entry, subentry=True)
+    simulator.fail_next("status", count=1000, status=503, path="/users")
+    await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+
+    assert await _triggers(hass, account) == [
+        _trigger(account, "message_received", subtype="facebook"),
+        _trigger(account, "message_received", subtype="whatsapp"),
+    ]
+    assert await _triggers(hass, contact) == [_trigger(contact, "person_wrote")]
+    await _automations(
+        hass,
+        {
+            "device_id": account,
+            "type": "message_received",
+            "subtype": "facebook",
+            "id": "messenger",
+        },
+        {"device_id": contact, "type": "person_wrote", "id": "ana"},
+    )
+    fired = listen(hass, FIRED)
+
+    simulator.faults.clear()
+    await poll(hass)  # Home Assistant's own retry
+    assert entry.state is ConfigEntryState.LOADED
+    simulator.advance(2)
+    simulator.aldeamo.write("whatsapp", ANA, "¿Abren hoy?")
+    simulator.aldeamo.write("facebook", FB_USER, "Por Messenger")
+    await poll(hass, 31)
+
+    assert sorted((event["id"], event["message"]) for event in fired) == [
+        ("ana", "¿Abren hoy?"),
+        ("messenger", "Por Messenger"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("subentry", "kind"),
+    [
+        (False, "person_wrote"),  # a person's trigger on the account's device
+        (False, "sms_received"),  # an SMS account's trigger on a bot
+        (True, "message_received"),  # an account's trigger on a contact's device
+    ],
+)
+async def test_a_trigger_the_device_does_not_offer_does_not_attach(
+    hass: HomeAssistant,
+    aldeamo_entry: MockConfigEntry,
+    simulator: Simulator,
+    caplog: pytest.LogCaptureFixture,
+    subentry: bool,
+    kind: str,
+) -> None:
+    """Written by hand in YAML: the log says it does not apply, and no message runs it."""
+    simulator.aldeamo.add_user("whatsapp", ANA, name="Ana")
+    entry = _contact(aldeamo_entry)
+    await setup_entry(hass, entry)
+    await _automation(
+        hass, _device(hass, entry, subentry=subentry), type=kind, subtype="whatsapp"
+    )
+    fired = listen(hass, FIRED)
+
+    simulator.advance(2)
+    simulator.aldeamo.write("whatsapp", ANA, "¿Abren hoy?")
+    await poll(hass, 31)
+
+    assert fired == []
+    assert f"{kind} does not apply to this device" in caplog.text
+
+
+async def test_a_bot_trigger_without_its_channel_does_not_attach(
+    hass: HomeAssistant,
+    aldeamo_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A "message received on" trigger needs the channel it is about."""
+    await setup_entry(hass, aldeamo_entry)
+    await _automation(
+        hass, _device(hass, aldeamo_entry, subentry=False), type="message_received"
+    )
+
+    assert "message_received does not apply to this device" in caplog.text
+
+
+async def test_a_subentry_of_a_kind_the_provider_does_not_know_offers_no_trigger(
+    hass: HomeAssistant, aldeamo_entry: MockConfigEntry
+) -> None:
+    """A subentry left by a newer version: its device lists nothing and attaches nothing."""
+    entry = with_subentries(
+        aldeamo_entry,
+        ConfigSubentryData(
+            data={"name": "Tienda"},
+            subentry_type="group",
+            title="Tienda",
+            unique_id=None,
+        ),
+    )
+    entry.add_to_hass(hass)  # not set up: what a device offers needs no loaded entry
+    (subentry_id,) = entry.subentries
+    device = dr.async_get(hass).async_get_or_create(
+        config_entry_id=entry.entry_id,
+        config_subentry_id=subentry_id,
+        identifiers={(DOMAIN, f"{entry.entry_id}_{subentry_id}")},
+        name="Tienda",
+    )
+
+    assert await _triggers(hass, device.id) == []
+
+
+async def test_a_device_left_of_a_removed_contact_offers_nothing_beside_live_ones(
+    hass: HomeAssistant,
+    elibom_entry: MockConfigEntry,
+    aldeamo_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Two accounts with a person each; a device an older version left for a contact gone."""
+    sms = _recipient(elibom_entry)
+    bots = _contact(aldeamo_entry)
+    await setup_entry(hass, sms)
+    await setup_entry(hass, bots)
+    ana = _device(hass, bots, subentry=True)
+    left = dr.async_get(hass).async_get_or_create(
+        config_entry_id=bots.entry_id,
+        identifiers={(DOMAIN, f"{bots.entry_id}_01GONE")},
+        name="Beto",
+    )
+
+    assert await _triggers(hass, ana) == [_trigger(ana, "person_wrote")]
+    assert await _triggers(hass, left.id) == []
+    await _automation(hass, left.id, type="person_wrote")
+    assert "stands for no LatAm Messaging account, recipient or contact" in caplog.text

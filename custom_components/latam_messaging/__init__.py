@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import (
@@ -16,7 +14,6 @@ from homeassistant.helpers.typing import ConfigType
 from homeassistant.loader import async_get_integration
 
 from . import assist, identity, legacy_notify, stale
-from .aldeamo.coordinator import AldeamoCoordinator
 from .const import (
     CONF_PROVIDER,
     DOMAIN,
@@ -24,20 +21,15 @@ from .const import (
     PROVIDER_ELIBOM,
     REQUEST_TIMEOUT,
 )
-from .coordinator import LatamConfigEntry, LatamCoordinator
-from .elibom.coordinator import ElibomCoordinator
+from .coordinator import LatamConfigEntry
 from .entity import async_register_devices
+from .providers import provider_of
 from .services import async_setup_services
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 ELIBOM_PLATFORMS = [Platform.NOTIFY, Platform.SENSOR]
 ALDEAMO_PLATFORMS = [Platform.EVENT, Platform.NOTIFY, Platform.SENSOR]
-COORDINATORS: dict[str, type[LatamCoordinator[Any, Any]]] = {
-    PROVIDER_ELIBOM: ElibomCoordinator,
-    PROVIDER_ALDEAMO: AldeamoCoordinator,
-}
-"""Each provider's coordinator, by the provider stored in the entry."""
 
 
 def _platforms(entry: LatamConfigEntry) -> list[Platform]:
@@ -62,7 +54,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: LatamConfigEntry) -> boo
     """Connect one provider account."""
     integration = await async_get_integration(hass, DOMAIN)
     source = f"home-assistant-{DOMAIN}/{integration.version}"
-    coordinator = COORDINATORS[entry.data[CONF_PROVIDER]].create(
+    coordinator = provider_of(entry).create(
         hass,
         entry,
         async_get_clientsession(hass),
@@ -97,7 +89,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: LatamConfigEntry) -> bo
 
 async def async_remove_entry(hass: HomeAssistant, entry: LatamConfigEntry) -> None:
     """Delete what was stored for an account removed for good."""
-    store = COORDINATORS[entry.data[CONF_PROVIDER]].store_type(hass, entry.entry_id)
+    store = provider_of(entry).store_type(hass, entry.entry_id)
     await store.async_remove()
     ir.async_delete_issue(hass, DOMAIN, f"low_credit_{entry.entry_id}")
     ir.async_delete_issue(hass, DOMAIN, identity.duplicate_issue_id(entry.entry_id))

@@ -17,7 +17,7 @@ from abc import ABC, abstractmethod
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from aiohttp import ClientSession
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
@@ -33,6 +33,7 @@ from .api import AuthenticationError, LatamMessagingError
 from .const import CONF_SCAN_INTERVAL, EVENT_MESSAGE_RECEIVED, LOGGER
 from .errors import action_error, update_error
 from .store import EntryStore, PendingEvent
+from .triggers import DeviceTriggers
 
 if TYPE_CHECKING:
     from homeassistant.helpers.entity import Entity
@@ -76,6 +77,8 @@ class LatamCoordinator[DataT, StateT](DataUpdateCoordinator[DataT], ABC):
     """The provider's site, linked from the account's device."""
     store_type: Callable[[HomeAssistant, str], EntryStore[Any]]
     """Where the account's state is kept (also to delete it with the entry)."""
+    device_triggers: ClassVar[DeviceTriggers]
+    """What its devices offer automations (read also while the entry is not loaded)."""
 
     def __init__(
         self,

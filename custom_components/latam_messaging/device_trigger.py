@@ -1,7 +1,9 @@
 """Device triggers: the automation editor's way from a device to its messages.
 
 Each trigger is an event trigger on the integration's own bus events, narrowed to
-one account and, on a recipient's or contact's device, to that person.
+one account and, on a recipient's or contact's device, to that person. What each
+device offers is the provider's declaration (see triggers.py), read from the
+entry's data: triggers are listed and attached also while the entry is not loaded.
 """
 
 from __future__ import annotations
@@ -27,36 +29,20 @@ from homeassistant.helpers.trigger import TriggerActionType, TriggerInfo
 from homeassistant.helpers.typing import ConfigType
 import voluptuous as vol
 
-from .const import (
-    CONF_CHANNEL,
-    CONF_CHANNELS,
-    CONF_CLIENT_ID,
-    CONF_PHONE_NUMBER,
-    CONF_PROVIDER,
-    DOMAIN,
-    EVENT_DELIVERY_STATUS,
-    EVENT_MESSAGE_RECEIVED,
-    PROVIDER_ELIBOM,
-    SUBENTRY_CONTACT,
-    SUBENTRY_RECIPIENT,
-)
-from .validation import listening_channels
+from .const import DOMAIN, EVENT_MESSAGE_RECEIVED
+from .entity import subentry_identifier
+from .providers import COORDINATORS, provider_of
+from .triggers import PERSON_WROTE
 
 CONF_SUBTYPE: Final = "subtype"
 
-MESSAGE_RECEIVED: Final = "message_received"
-"""On a bot account's device, one per listened channel (the subtype)."""
-PERSON_WROTE: Final = "person_wrote"
-"""On a recipient's or contact's device: that person wrote."""
-SMS_RECEIVED: Final = "sms_received"
-DELIVERY_FAILED: Final = "delivery_failed"
-DELIVERY_FINISHED: Final = "delivery_finished"
-TRIGGER_TYPES: Final = (
-    MESSAGE_RECEIVED,
-    PERSON_WROTE,
-    SMS_RECEIVED,
-    DELIVERY_FAILED,
-    DELIVERY_FINISHED,
+TRIGGER_TYPES: Final = frozenset(
+    {PERSON_WROTE}
+    | {
+        trigger.kind
+        for coordinator in COORDINATORS.values()
+        for trigger in coordinator.device_triggers.account
+    }
 )
 
 TRIGGER_SCHEMA = DEVICE_TRIGGER_BASE_SCHEMA.extend(
@@ -72,25 +58,21 @@ def _owner(
 ) -> tuple[ConfigEntry, ConfigSubentry | None] | None:
     """Return the account a device stands for, and its recipient or contact if any."""
     device = dr.async_get(hass).async_get(device_id)
-    if device is None:
-        return None
-    # Read from our own identifier ("<entry>" or "<entry>_<subentry>"): the
-    # device's config entry fields changed form between supported versions.
-    for domain, identifier in device.identifiers:
-        if domain != DOMAIN:
-            continue
-        entry_id, _, subentry_id = identifier.partition("_")
-        entry = hass.config_entries.async_get_entry(entry_id)
-        if entry is None or entry.domain != DOMAIN:
-            continue
-        if subentry_id:
-            subentry = entry.subentries.get(subentry_id)
-            return None if subentry is None else (entry, subentry)
-        return entry, None
+    # Matched against our own identifiers ("<entry>" or "<entry>_<subentry>"), not
+    # split: an entry id may itself contain "_". The device's config entry fields
+    # changed form between supported versions.
+    identifiers = device.identifiers if device is not None else set()
+    ours = {identifier for domain, identifier in identifiers if domain == DOMAIN}
+    for entry in hass.config_entries.async_entries(DOMAIN):
+        if entry.entry_id in ours:
+            return entry, None
+        for subentry_id, subentry in entry.subentries.items():
+            if subentry_identifier(entry.entry_id, subentry_id) in ours:
+                return entry, subentry
     return None
 
 
-def _trigger(device_id: str, kind: str, subtype: str | None = None) -> dict[str, Any]:
+def _trigger(device_id: str, kind: str, subtype: str | None) -> dict[str, Any]:
     trigger = {
         CONF_PLATFORM: "device",
         CONF_DOMAIN: DOMAIN,
@@ -110,16 +92,15 @@ async def async_get_triggers(
     if owner is None:
         return []
     entry, subentry = owner
+    triggers = provider_of(entry).device_triggers
     if subentry is not None:
-        return [_trigger(device_id, PERSON_WROTE)]
-    if entry.data[CONF_PROVIDER] == PROVIDER_ELIBOM:
-        return [
-            _trigger(device_id, kind)
-            for kind in (SMS_RECEIVED, DELIVERY_FAILED, DELIVERY_FINISHED)
-        ]
+        if subentry.subentry_type not in triggers.senders:
+            return []
+        return [_trigger(device_id, PERSON_WROTE, None)]
     return [
-        _trigger(device_id, MESSAGE_RECEIVED, channel)
-        for channel in listening_channels(entry.data[CONF_CHANNELS])
+        _trigger(device_id, trigger.kind, subtype)
+        for trigger in triggers.account
+        for subtype in trigger.listed(entry.data)
     ]
 
 
@@ -129,23 +110,18 @@ def _event(
     """Return the bus event and the data that make this trigger fire."""
     kind = config[CONF_TYPE]
     data: dict[str, Any] = {"config_entry_id": entry.entry_id}
-    if kind == PERSON_WROTE and subentry is not None:
-        if subentry.subentry_type == SUBENTRY_RECIPIENT:
-            data |= {"channel": "sms", "client_id": subentry.data[CONF_PHONE_NUMBER]}
-        elif subentry.subentry_type == SUBENTRY_CONTACT:
-            data |= {
-                "channel": subentry.data[CONF_CHANNEL],
-                "client_id": subentry.data[CONF_CLIENT_ID],
-            }
-        return EVENT_MESSAGE_RECEIVED, data
-    if kind == MESSAGE_RECEIVED and CONF_SUBTYPE in config:
-        return EVENT_MESSAGE_RECEIVED, data | {"channel": config[CONF_SUBTYPE]}
-    if kind == SMS_RECEIVED:
-        return EVENT_MESSAGE_RECEIVED, data | {"channel": "sms"}
-    if kind == DELIVERY_FAILED:
-        return EVENT_DELIVERY_STATUS, data | {"status": "failed"}
-    if kind == DELIVERY_FINISHED:
-        return EVENT_DELIVERY_STATUS, data | {"status": "finished"}
+    triggers = provider_of(entry).device_triggers
+    if subentry is not None:
+        sender = triggers.senders.get(subentry.subentry_type)
+        if kind == PERSON_WROTE and sender is not None:
+            return EVENT_MESSAGE_RECEIVED, data | sender(subentry.data)
+    else:
+        for trigger in triggers.account:
+            if trigger.kind != kind:
+                continue
+            matched = trigger.matched(config.get(CONF_SUBTYPE))
+            if matched is not None:
+                return trigger.event_type, data | matched
     raise InvalidDeviceAutomationConfig(f"{kind} does not apply to this device")
 
 
@@ -159,7 +135,8 @@ async def async_attach_trigger(
     owner = _owner(hass, config[CONF_DEVICE_ID])
     if owner is None:
         raise InvalidDeviceAutomationConfig(
-            f"device {config[CONF_DEVICE_ID]} is not a LatAm Messaging device"
+            f"device {config[CONF_DEVICE_ID]} stands for no LatAm Messaging account,"
+            " recipient or contact"
         )
     event_type, event_data = _event(*owner, config)
     event_config = event_trigger.TRIGGER_SCHEMA(

@@ -47,6 +47,11 @@ class LatamEntity[CoordinatorT: LatamCoordinator[Any, Any]](
         )
 
 
+def subentry_identifier(entry_id: str, subentry_id: str) -> str:
+    """Name a recipient's or contact's device (the account's is the entry id)."""
+    return f"{entry_id}_{subentry_id}"
+
+
 def account_device_info(coordinator: LatamCoordinator[Any, Any]) -> DeviceInfo:
     """Describe the device that stands for one provider account."""
     return DeviceInfo(
@@ -71,7 +76,12 @@ def subentry_device_info(
     """
     return DeviceInfo(
         identifiers={
-            (DOMAIN, f"{coordinator.config_entry.entry_id}_{subentry.subentry_id}")
+            (
+                DOMAIN,
+                subentry_identifier(
+                    coordinator.config_entry.entry_id, subentry.subentry_id
+                ),
+            )
         },
         name=subentry.title,
         manufacturer=coordinator.provider_name,

@@ -10,12 +10,14 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 
 from .const import DOMAIN
 from .coordinator import LatamCoordinator
+from .entity import subentry_identifier
 
 
 def live_identifiers(entry: ConfigEntry) -> set[tuple[str, str]]:
     """Return the identifiers of the devices the entry has now: its own, its subentries'."""
     return {(DOMAIN, entry.entry_id)} | {
-        (DOMAIN, f"{entry.entry_id}_{subentry_id}") for subentry_id in entry.subentries
+        (DOMAIN, subentry_identifier(entry.entry_id, subentry_id))
+        for subentry_id in entry.subentries
     }
 
 

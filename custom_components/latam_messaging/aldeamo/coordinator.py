@@ -45,6 +45,7 @@ from ..errors import validation_error
 from ..validation import bot_target, bot_text, listening_channels
 from . import cursors
 from .store import AldeamoStore
+from .triggers import ALDEAMO_TRIGGERS
 
 if TYPE_CHECKING:
     from homeassistant.helpers.entity import Entity
@@ -70,6 +71,7 @@ class AldeamoCoordinator(LatamCoordinator[AldeamoData, cursors.AldeamoState]):
     store: AldeamoStore
     configuration_url = ALDEAMO_URL.removesuffix("/bots")
     store_type = AldeamoStore
+    device_triggers = ALDEAMO_TRIGGERS
 
     def __init__(
         self,

@@ -45,6 +45,7 @@ from .deliveries import schedule_seen
 from .diagnostics import elibom_diagnostics
 from .sending import ElibomSender
 from .store import ElibomStore
+from .triggers import ELIBOM_TRIGGERS
 from .webhook import async_register_inbound_sms
 
 if TYPE_CHECKING:
@@ -59,6 +60,7 @@ class ElibomCoordinator(ElibomSender):
 
     configuration_url = ELIBOM_URL
     store_type = ElibomStore
+    device_triggers = ELIBOM_TRIGGERS
 
     @classmethod
     def create(
