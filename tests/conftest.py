@@ -24,7 +24,7 @@ from syrupy.extensions.json import JSONSnapshotExtension
 # Imported first so that Home Assistant's loader finds this repository's
 # custom_components package rather than the test plugin's own.
 import custom_components  # noqa: F401
-from custom_components import latam_messaging
+from custom_components.latam_messaging.aldeamo.coordinator import AldeamoCoordinator
 from custom_components.latam_messaging.const import (
     CONF_ACCOUNT_ID,
     CONF_API_KEY,
@@ -33,6 +33,7 @@ from custom_components.latam_messaging.const import (
     CONF_PROVIDER,
     DOMAIN,
 )
+from custom_components.latam_messaging.elibom.coordinator import ElibomCoordinator
 from custom_components.latam_messaging.identity import aldeamo_unique_id
 from tests.const import (
     ALDEAMO_KEY,
@@ -227,8 +228,8 @@ async def init_integration(
         yield config_entry
         return
     with (
-        patch.object(latam_messaging, "ELIBOM_PLATFORMS", platforms),
-        patch.object(latam_messaging, "ALDEAMO_PLATFORMS", platforms),
+        patch.object(ElibomCoordinator, "platforms", tuple(platforms)),
+        patch.object(AldeamoCoordinator, "platforms", tuple(platforms)),
     ):
         await setup_entry(hass, config_entry)
         yield config_entry

@@ -14,13 +14,7 @@ from homeassistant.helpers.typing import ConfigType
 from homeassistant.loader import async_get_integration
 
 from . import assist, identity, legacy_notify, stale
-from .const import (
-    CONF_PROVIDER,
-    DOMAIN,
-    PROVIDER_ALDEAMO,
-    PROVIDER_ELIBOM,
-    REQUEST_TIMEOUT,
-)
+from .const import DOMAIN, REQUEST_TIMEOUT
 from .coordinator import LatamConfigEntry
 from .entity import async_register_devices
 from .providers import provider_of
@@ -28,14 +22,10 @@ from .services import async_setup_services
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
-ELIBOM_PLATFORMS = [Platform.NOTIFY, Platform.SENSOR]
-ALDEAMO_PLATFORMS = [Platform.EVENT, Platform.NOTIFY, Platform.SENSOR]
-
 
 def _platforms(entry: LatamConfigEntry) -> list[Platform]:
-    """Return the platforms of the entry's provider (looked up at each call)."""
-    platforms = {PROVIDER_ELIBOM: ELIBOM_PLATFORMS, PROVIDER_ALDEAMO: ALDEAMO_PLATFORMS}
-    return platforms[entry.data[CONF_PROVIDER]]
+    """Return the platforms of the entry's provider."""
+    return list(provider_of(entry).platforms)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:

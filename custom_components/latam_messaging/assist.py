@@ -8,6 +8,7 @@ were answered (an event replayed after a crash is not answered twice).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -23,13 +24,10 @@ from .const import (
     BOT_MESSAGE_MAX_LENGTH,
     CONF_AGENT_ID,
     CONF_ASSIST,
-    CONF_CHANNEL,
-    CONF_CLIENT_ID,
-    CONF_PHONE_NUMBER,
     DEFAULT_AGENT_ID,
     DOMAIN,
-    PROVIDER_ELIBOM,
 )
+from .triggers import Sender
 
 WINDOW = timedelta(hours=1)
 ANSWERED_REMEMBERED = 200
@@ -91,19 +89,20 @@ class Person:
     agent_id: str
 
 
-def person(entry: ConfigEntry[Any], message: dict[str, Any]) -> Person | None:
-    """Return who wrote the message if they may talk to Assist, else None."""
+def person(
+    entry: ConfigEntry[Any], message: dict[str, Any], senders: Mapping[str, Sender]
+) -> Person | None:
+    """Return who wrote the message if they may talk to Assist, else None.
+
+    `senders` are the provider's own: by subentry type, the event data of that
+    person's messages.
+    """
     for subentry in entry.subentries.values():
         data = subentry.data
-        if not data.get(CONF_ASSIST, False):
+        sender = senders.get(subentry.subentry_type)
+        if sender is None or not data.get(CONF_ASSIST, False):
             continue
-        if message.get("provider") == PROVIDER_ELIBOM:
-            matches = data.get(CONF_PHONE_NUMBER) == message.get("client_id")
-        else:
-            matches = data.get(CONF_CHANNEL) == message.get("channel") and data.get(
-                CONF_CLIENT_ID
-            ) == message.get("client_id")
-        if matches:
+        if all(message.get(key) == value for key, value in sender(data).items()):
             return Person(
                 subentry.subentry_id,
                 subentry.title,

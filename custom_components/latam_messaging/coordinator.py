@@ -78,6 +78,8 @@ class LatamCoordinator[DataT, StateT](DataUpdateCoordinator[DataT], ABC):
     store_type: Callable[[HomeAssistant, str], EntryStore[Any]]
     """Where the account's state is kept (also to delete it with the entry)."""
     device_triggers: ClassVar[DeviceTriggers]
+    platforms: ClassVar[tuple[Platform, ...]]
+    """The platforms an entry of this provider sets up."""
     """What its devices offer automations (read also while the entry is not loaded)."""
 
     def __init__(
@@ -162,7 +164,9 @@ class LatamCoordinator[DataT, StateT](DataUpdateCoordinator[DataT], ABC):
         answers: list[tuple[assist.Person, dict[str, Any]]] = []
         for event in pending:
             if event.event_type == EVENT_MESSAGE_RECEIVED:
-                who = assist.person(self.config_entry, event.data)
+                who = assist.person(
+                    self.config_entry, event.data, self.device_triggers.senders
+                )
                 if who is not None and assist.may_answer(
                     self.hass, self.store.assist, who, str(event.data["message_id"])
                 ):
@@ -287,6 +291,14 @@ class LatamCoordinator[DataT, StateT](DataUpdateCoordinator[DataT], ABC):
     @abstractmethod
     def device_model(self) -> str:
         """Say what the account's device is (Home Assistant translates no model)."""
+
+    @abstractmethod
+    def subentry_model(self, subentry: ConfigSubentry) -> str:
+        """Say what a recipient or contact is: its channel and the end of its number or id.
+
+        Shown as the device's model, so the device page tells which number was
+        saved without showing the whole of it.
+        """
 
     @callback
     def async_prepare(self) -> None:

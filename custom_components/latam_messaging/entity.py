@@ -12,15 +12,8 @@ from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .const import (
-    CHANNEL_NAMES,
-    CONF_CHANNEL,
-    CONF_CLIENT_ID,
-    CONF_PHONE_NUMBER,
-    DOMAIN,
-)
+from .const import DOMAIN
 from .coordinator import LatamConfigEntry, LatamCoordinator
-from .validation import masked
 
 
 class LatamEntity[CoordinatorT: LatamCoordinator[Any, Any]](
@@ -85,22 +78,9 @@ def subentry_device_info(
         },
         name=subentry.title,
         manufacturer=coordinator.provider_name,
-        model=subentry_model(subentry),
+        model=coordinator.subentry_model(subentry),
         entry_type=DeviceEntryType.SERVICE,
     )
-
-
-def subentry_model(subentry: ConfigSubentry) -> str:
-    """Say what a recipient or contact is: the channel and the end of the number or id.
-
-    Shown as the device's model, so the device page tells which number was saved
-    without showing the whole of it.
-    """
-    if CONF_PHONE_NUMBER in subentry.data:
-        return f"SMS {masked(str(subentry.data[CONF_PHONE_NUMBER]))}"
-    channel = str(subentry.data.get(CONF_CHANNEL, ""))
-    user = str(subentry.data.get(CONF_CLIENT_ID, ""))
-    return f"{CHANNEL_NAMES.get(channel, channel)} {masked(user)}".strip()
 
 
 @callback

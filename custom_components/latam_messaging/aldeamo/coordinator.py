@@ -27,7 +27,9 @@ from ..api import (
 from ..const import (
     CHANNEL_NAMES,
     CONF_API_KEY,
+    CONF_CHANNEL,
     CONF_CHANNELS,
+    CONF_CLIENT_ID,
     DEFAULT_ALDEAMO_SCAN_INTERVAL,
     DELIVERY_POLL_CONCURRENCY,
     EVENT_MESSAGE_RECEIVED,
@@ -42,7 +44,7 @@ from ..coordinator import (
     raise_auth_failure,
 )
 from ..errors import validation_error
-from ..validation import bot_target, bot_text, listening_channels
+from ..validation import bot_target, bot_text, listening_channels, masked
 from . import cursors
 from .store import AldeamoStore
 from .triggers import ALDEAMO_TRIGGERS
@@ -72,6 +74,7 @@ class AldeamoCoordinator(LatamCoordinator[AldeamoData, cursors.AldeamoState]):
     configuration_url = ALDEAMO_URL.removesuffix("/bots")
     store_type = AldeamoStore
     device_triggers = ALDEAMO_TRIGGERS
+    platforms = (Platform.EVENT, Platform.NOTIFY, Platform.SENSOR)
 
     def __init__(
         self,
@@ -118,6 +121,12 @@ class AldeamoCoordinator(LatamCoordinator[AldeamoData, cursors.AldeamoState]):
     def device_model(self) -> str:
         """The channels the bot listens on, alike in every language."""
         return " · ".join(CHANNEL_NAMES.get(c, c) for c in self.channels)
+
+    def subentry_model(self, subentry: ConfigSubentry) -> str:
+        """Say the contact's channel and the end of its id."""
+        channel = str(subentry.data.get(CONF_CHANNEL, ""))
+        user = str(subentry.data.get(CONF_CLIENT_ID, ""))
+        return f"{CHANNEL_NAMES.get(channel, channel)} {masked(user)}".strip()
 
     def entities(self, platform: Platform) -> list[Entity]:
         """Return a users sensor and a message event entity per listened channel."""

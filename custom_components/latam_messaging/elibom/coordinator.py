@@ -38,7 +38,7 @@ from ..const import (
 )
 from ..coordinator import LatamConfigEntry, bounded, raise_auth_failure
 from ..number_format import format_number
-from ..validation import phone_numbers, sms_text
+from ..validation import masked, phone_numbers, sms_text
 from . import deliveries
 from .data import DeliveryAnswer, ElibomData
 from .deliveries import schedule_seen
@@ -61,6 +61,7 @@ class ElibomCoordinator(ElibomSender):
     configuration_url = ELIBOM_URL
     store_type = ElibomStore
     device_triggers = ELIBOM_TRIGGERS
+    platforms = (Platform.NOTIFY, Platform.SENSOR)
 
     @classmethod
     def create(
@@ -87,6 +88,10 @@ class ElibomCoordinator(ElibomSender):
     def device_model(self) -> str:
         """Name the service, the same in every language."""
         return "SMS"
+
+    def subentry_model(self, subentry: ConfigSubentry) -> str:
+        """Say "SMS" and the end of the recipient's number."""
+        return f"SMS {masked(str(subentry.data.get(CONF_PHONE_NUMBER, '')))}".strip()
 
     @callback
     def async_prepare(self) -> None:
