@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Generator
+from contextlib import ExitStack
 from datetime import timedelta
 import logging
 import re
@@ -24,7 +25,6 @@ from syrupy.extensions.json import JSONSnapshotExtension
 # Imported first so that Home Assistant's loader finds this repository's
 # custom_components package rather than the test plugin's own.
 import custom_components  # noqa: F401
-from custom_components.latam_messaging.aldeamo.coordinator import AldeamoCoordinator
 from custom_components.latam_messaging.const import (
     CONF_ACCOUNT_ID,
     CONF_API_KEY,
@@ -33,8 +33,8 @@ from custom_components.latam_messaging.const import (
     CONF_PROVIDER,
     DOMAIN,
 )
-from custom_components.latam_messaging.elibom.coordinator import ElibomCoordinator
 from custom_components.latam_messaging.identity import aldeamo_unique_id
+from custom_components.latam_messaging.providers import COORDINATORS
 from tests.const import (
     ALDEAMO_KEY,
     ELIBOM_ACCOUNT_NAME,
@@ -192,6 +192,8 @@ CONTACT = ConfigSubentryData(
     title="Ana",
     unique_id="whatsapp:573004445555",
 )
+PERSON = {"elibom": RECIPIENT, "aldeamo": CONTACT}
+"""The one person of each provider's `config_entry`."""
 
 
 @pytest.fixture
@@ -206,7 +208,7 @@ def config_entry(
     entry: MockConfigEntry = request.getfixturevalue(f"{provider}_entry")
     if provider == "aldeamo":
         simulator.aldeamo.add_user("whatsapp", "573004445555", name="Ana")
-    return with_subentries(entry, RECIPIENT if provider == "elibom" else CONTACT)
+    return with_subentries(entry, PERSON[provider])
 
 
 @pytest.fixture
@@ -227,10 +229,11 @@ async def init_integration(
         await setup_entry(hass, config_entry)
         yield config_entry
         return
-    with (
-        patch.object(ElibomCoordinator, "platforms", tuple(platforms)),
-        patch.object(AldeamoCoordinator, "platforms", tuple(platforms)),
-    ):
+    with ExitStack() as narrowed:
+        for coordinator in COORDINATORS.values():
+            narrowed.enter_context(
+                patch.object(coordinator, "platforms", tuple(platforms))
+            )
         await setup_entry(hass, config_entry)
         yield config_entry
 
