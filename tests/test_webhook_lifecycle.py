@@ -1,0 +1,346 @@
+"""Elibom's inbound-SMS webhook through the entry's life: a 200 means the SMS is stored.
+
+Elibom never sends a callback again once it heard 200, so the webhook answers for
+as long as the entry exists (starting, loading, waiting to retry, reloading),
+stores what it gets before it answers, and the entry fires it once it is ready.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+import json
+import logging
+from typing import Any
+
+from homeassistant.components import automation
+from homeassistant.config_entries import ConfigEntryDisabler, ConfigEntryState
+from homeassistant.const import EVENT_HOMEASSISTANT_STARTED
+from homeassistant.core import CoreState, HomeAssistant
+from homeassistant.setup import async_setup_component
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.latam_messaging.const import (
+    DOMAIN,
+    EVENT_MESSAGE_RECEIVED,
+    LOGGER,
+)
+from tests.conftest import poll, setup_entry
+from tests.const import WEBHOOK_ID
+from tests.helpers import listen
+from tests.simulator import Simulator
+from tests.simulator.faults import FaultKind
+
+ANA = "573001112222"
+URL = f"/api/webhook/{WEBHOOK_ID}"
+SLOW = 0.3
+"""Seconds each simulator answer takes while a test holds the entry in its set-up."""
+
+
+def _sms(text: str, date: str = "24-11-2026-10-15-00") -> dict[str, str]:
+    return {"from": ANA, "text": text, "date": date}
+
+
+def _stored(hass_storage: dict[str, Any], text: str) -> int:
+    """How many times `text` is stored whole in the integration's storage, as a crash leaves it."""
+    return sum(
+        json.dumps(value, ensure_ascii=False).count(
+            json.dumps(text, ensure_ascii=False)
+        )
+        for key, value in hass_storage.items()
+        if key.startswith(DOMAIN)
+    )
+
+
+async def _until(condition: Callable[[], bool]) -> None:
+    """Let the loop run until `condition` holds (a set-up reaching a given state)."""
+    async with asyncio.timeout(5):
+        while not condition():
+            await asyncio.sleep(0.01)
+
+
+async def _automation_counting(hass: HomeAssistant) -> list[dict[str, Any]]:
+    """Set up an automation on message_received; return what it saw."""
+    await async_setup_component(
+        hass,
+        automation.DOMAIN,
+        {
+            automation.DOMAIN: {
+                "trigger": {"platform": "event", "event_type": EVENT_MESSAGE_RECEIVED},
+                "action": {
+                    "event": "seen_by_automation",
+                    "event_data": {"text": "{{ trigger.event.data.message }}"},
+                },
+            }
+        },
+    )
+    return listen(hass, "seen_by_automation")
+
+
+def _loading(entry: MockConfigEntry) -> Callable[[], bool]:
+    return lambda: entry.state is ConfigEntryState.SETUP_IN_PROGRESS
+
+
+async def test_an_sms_during_a_reload_is_stored_before_the_200_and_fired_once(
+    hass: HomeAssistant,
+    elibom_entry: MockConfigEntry,
+    simulator: Simulator,
+    hass_client_no_auth: ClientSessionGenerator,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Between unload and set-up the webhook still answers, and only once it stored."""
+    await setup_entry(hass, elibom_entry)
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
+    client = await hass_client_no_auth()
+    simulator.latency = SLOW
+    reload = hass.async_create_task(
+        hass.config_entries.async_reload(elibom_entry.entry_id)
+    )
+    await _until(_loading(elibom_entry))
+
+    response = await client.get(URL, params=_sms("Llegué al local"))
+    assert response.status == 200
+    assert _stored(hass_storage, "Llegué al local") == 1
+    assert elibom_entry.state is ConfigEntryState.SETUP_IN_PROGRESS
+    assert events == []
+
+    assert await reload
+    simulator.latency = 0
+    await hass.async_block_till_done()
+    assert [e["message"] for e in events] == ["Llegué al local"]
+    await poll(hass)
+    assert len(events) == 1
+
+
+async def test_an_sms_while_set_up_waits_to_retry_fires_once_the_provider_is_back(
+    hass: HomeAssistant,
+    elibom_entry: MockConfigEntry,
+    simulator: Simulator,
+    hass_client_no_auth: ClientSessionGenerator,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Elibom's API unreachable at set-up: the SMS still waits on disk for the entry."""
+    simulator.fail_next(FaultKind.STATUS, status=503, method="GET", path="/account")
+    await setup_entry(hass, elibom_entry)
+    assert elibom_entry.state is ConfigEntryState.SETUP_RETRY
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
+    client = await hass_client_no_auth()
+
+    response = await client.get(URL, params=_sms("¿Abren hoy?"))
+    assert response.status == 200
+    assert _stored(hass_storage, "¿Abren hoy?") == 1
+    assert events == []
+
+    await poll(hass)  # Home Assistant's own retry
+    assert elibom_entry.state is ConfigEntryState.LOADED
+    assert [e["message"] for e in events] == ["¿Abren hoy?"]
+    await hass.config_entries.async_reload(elibom_entry.entry_id)
+    await hass.async_block_till_done()
+    assert len(events) == 1
+
+
+async def test_an_sms_while_home_assistant_starts_is_on_disk_at_the_200_and_reaches_an_automation(
+    hass: HomeAssistant,
+    elibom_entry: MockConfigEntry,
+    simulator: Simulator,
+    hass_client_no_auth: ClientSessionGenerator,
+    hass_storage: dict[str, Any],
+) -> None:
+    """The entry still loading while Home Assistant starts: stored first, fired once started."""
+    hass.set_state(CoreState.not_running)
+    seen = await _automation_counting(hass)
+    simulator.latency = SLOW
+    elibom_entry.add_to_hass(hass)
+    setup = hass.async_create_task(
+        hass.config_entries.async_setup(elibom_entry.entry_id)
+    )
+    await _until(_loading(elibom_entry))
+    client = await hass_client_no_auth()
+
+    response = await client.get(URL, params=_sms("Voy en camino"))
+    assert response.status == 200
+    assert _stored(hass_storage, "Voy en camino") == 1
+
+    assert await setup
+    simulator.latency = 0
+    await hass.async_block_till_done()
+    # Loaded and stored, fired only once automations listen.
+    response = await client.get(URL, params=_sms("Ya casi", "24-11-2026-10-16-00"))
+    assert response.status == 200
+    assert _stored(hass_storage, "Ya casi") == 1
+    await hass.async_block_till_done()
+    assert seen == []
+    hass.set_state(CoreState.running)
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STARTED)
+    await hass.async_block_till_done()
+
+    assert [s["text"] for s in seen] == ["Voy en camino", "Ya casi"]
+
+
+async def test_fifty_callbacks_at_once_during_a_reload_each_fire_once(
+    hass: HomeAssistant,
+    elibom_entry: MockConfigEntry,
+    simulator: Simulator,
+    hass_client_no_auth: ClientSessionGenerator,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Fifty SMS in flight while the entry reloads, each repeated: fifty events."""
+    await setup_entry(hass, elibom_entry)
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
+    client = await hass_client_no_auth()
+    simulator.latency = SLOW
+    reload = hass.async_create_task(
+        hass.config_entries.async_reload(elibom_entry.entry_id)
+    )
+    await _until(_loading(elibom_entry))
+    texts = [f"Pedido {n}" for n in range(25)]
+
+    async def send(text: str) -> int:
+        return (await client.get(URL, params=_sms(text))).status
+
+    answers = await asyncio.gather(*(send(text) for text in texts * 2))
+    assert answers == [200] * 50
+    assert {text: _stored(hass_storage, text) for text in texts} == dict.fromkeys(
+        texts, 1
+    )
+    assert elibom_entry.state is ConfigEntryState.SETUP_IN_PROGRESS
+
+    assert await reload
+    simulator.latency = 0
+    await hass.async_block_till_done()
+    assert sorted(e["message"] for e in events) == sorted(texts)
+
+
+async def test_fifty_callbacks_at_once_while_loaded_each_fire_once(
+    hass: HomeAssistant,
+    elibom_entry: MockConfigEntry,
+    simulator: Simulator,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """The usual path under load: fifty different SMS, fifty events, in no lost order."""
+    await setup_entry(hass, elibom_entry)
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
+    client = await hass_client_no_auth()
+    texts = [f"Mensaje {n}" for n in range(50)]
+
+    async def send(text: str) -> int:
+        return (await client.get(URL, params=_sms(text))).status
+
+    answers = await asyncio.gather(*(send(text) for text in texts))
+    await hass.async_block_till_done()
+
+    assert answers == [200] * 50
+    assert sorted(e["message"] for e in events) == sorted(texts)
+
+
+async def test_a_callback_repeated_across_a_reload_is_one_event(
+    hass: HomeAssistant,
+    elibom_entry: MockConfigEntry,
+    simulator: Simulator,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """Elibom repeating a callback: before, during and after a reload, still one SMS."""
+    await setup_entry(hass, elibom_entry)
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
+    client = await hass_client_no_auth()
+    assert (await client.get(URL, params=_sms("SI"))).status == 200
+    simulator.latency = SLOW
+    reload = hass.async_create_task(
+        hass.config_entries.async_reload(elibom_entry.entry_id)
+    )
+    await _until(_loading(elibom_entry))
+    assert (await client.get(URL, params=_sms("SI"))).status == 200
+    assert (await client.get(URL, params=_sms("NO"))).status == 200
+    assert (await client.get(URL, params=_sms("NO"))).status == 200
+    assert await reload
+    simulator.latency = 0
+    await hass.async_block_till_done()
+    assert (await client.get(URL, params=_sms("NO"))).status == 200
+    await hass.async_block_till_done()
+
+    assert [e["message"] for e in events] == ["SI", "NO"]
+
+
+async def test_callbacks_while_the_entry_is_removed_raise_nothing_and_leave_nothing(
+    hass: HomeAssistant,
+    elibom_entry: MockConfigEntry,
+    simulator: Simulator,
+    hass_client_no_auth: ClientSessionGenerator,
+    hass_storage: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A removed account may let an SMS go, but nothing is logged as an error or kept."""
+    await setup_entry(hass, elibom_entry)
+    client = await hass_client_no_auth()
+    removal = hass.async_create_task(
+        hass.config_entries.async_remove(elibom_entry.entry_id)
+    )
+    answers = [
+        (await client.get(URL, params=_sms(f"Hola {n}"))).status for n in range(10)
+    ]
+    await removal
+    await hass.async_block_till_done()
+    answers.append((await client.get(URL, params=_sms("Tarde"))).status)
+
+    assert set(answers) == {200}
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert [
+        r
+        for r in caplog.records
+        if r.name.startswith(LOGGER.name) and r.levelno >= logging.WARNING
+    ] == []
+    assert not [key for key in hass_storage if key.startswith(DOMAIN)]
+    assert WEBHOOK_ID not in hass.data.get("webhook", {})
+
+
+async def test_a_disabled_entry_lets_callbacks_go_and_listens_again_once_enabled(
+    hass: HomeAssistant,
+    elibom_entry: MockConfigEntry,
+    simulator: Simulator,
+    hass_client_no_auth: ClientSessionGenerator,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Disabled: the webhook is gone (nothing stored); enabled: SMS fire again."""
+    await setup_entry(hass, elibom_entry)
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
+    client = await hass_client_no_auth()
+    await hass.config_entries.async_set_disabled_by(
+        elibom_entry.entry_id, ConfigEntryDisabler.USER
+    )
+    await hass.async_block_till_done()
+    assert WEBHOOK_ID not in hass.data.get("webhook", {})
+    await client.get(URL, params=_sms("Nadie escucha"))
+    assert _stored(hass_storage, "Nadie escucha") == 0
+
+    await hass.config_entries.async_set_disabled_by(elibom_entry.entry_id, None)
+    await hass.async_block_till_done()
+    assert elibom_entry.state is ConfigEntryState.LOADED
+    assert (await client.get(URL, params=_sms("De vuelta"))).status == 200
+    await hass.async_block_till_done()
+
+    assert [e["message"] for e in events] == ["De vuelta"]
+
+
+async def test_while_home_assistant_stops_a_callback_is_refused_for_elibom_to_retry(
+    hass: HomeAssistant,
+    elibom_entry: MockConfigEntry,
+    simulator: Simulator,
+    hass_client_no_auth: ClientSessionGenerator,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Stopping, Home Assistant itself answers 503 (it writes only at its final write)."""
+    await setup_entry(hass, elibom_entry)
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
+    client = await hass_client_no_auth()
+    hass.set_state(CoreState.stopping)
+
+    response = await client.get(URL, params=_sms("Apagando"))
+    assert response.status == 503
+    assert _stored(hass_storage, "Apagando") == 0
+
+    hass.set_state(CoreState.running)  # it did not stop after all; Elibom retries
+    assert (await client.get(URL, params=_sms("Apagando"))).status == 200
+    await hass.async_block_till_done()
+    assert [e["message"] for e in events] == ["Apagando"]
