@@ -13,7 +13,7 @@ import json
 import logging
 from typing import Any
 
-from homeassistant.components import automation
+from homeassistant.components import automation, webhook
 from homeassistant.config_entries import ConfigEntryDisabler, ConfigEntryState
 from homeassistant.const import EVENT_HOMEASSISTANT_STARTED
 from homeassistant.core import CoreState, HomeAssistant
@@ -27,6 +27,7 @@ from custom_components.latam_messaging.const import (
     EVENT_MESSAGE_RECEIVED,
     LOGGER,
 )
+from custom_components.latam_messaging.elibom.webhook import INBOXES
 from tests.conftest import poll, setup_entry
 from tests.const import WEBHOOK_ID
 from tests.helpers import listen
@@ -344,3 +345,135 @@ async def test_while_home_assistant_stops_a_callback_is_refused_for_elibom_to_re
     assert (await client.get(URL, params=_sms("Apagando"))).status == 200
     await hass.async_block_till_done()
     assert [e["message"] for e in events] == ["Apagando"]
+
+
+def _inbox(
+    entry: MockConfigEntry, data: dict[str, Any], version: int = 1
+) -> tuple[str, dict[str, Any]]:
+    """Return the key and contents of the entry's inbox: SMS answered, not handed over."""
+    key = f"{DOMAIN}.{entry.entry_id}.inbox"
+    return key, {"version": version, "minor_version": 1, "key": key, "data": data}
+
+
+def _waiting(text: str, message_id: str = "0123456789abcdef0123") -> dict[str, str]:
+    return {
+        "sender": ANA,
+        "text": text,
+        "message_id": message_id,
+        "when": "2026-11-24T10:15:00-05:00",
+    }
+
+
+async def test_what_waited_in_the_inbox_at_a_stop_fires_once_after_the_restart(
+    hass: HomeAssistant,
+    elibom_entry: MockConfigEntry,
+    simulator: Simulator,
+    hass_storage: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Answered 200 while loading, then Home Assistant stopped: the next start fires it.
+
+    What cannot be read is dropped with one warning; the rest still comes.
+    """
+    key, stored = _inbox(
+        elibom_entry,
+        {"pending": [_waiting("Antes de apagar"), {"sender": ANA, "text": "roto"}]},
+    )
+    hass_storage[key] = stored
+    hass.set_state(CoreState.not_running)
+    seen = await _automation_counting(hass)
+
+    await setup_entry(hass, elibom_entry)
+    assert seen == []
+    hass.set_state(CoreState.running)
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STARTED)
+    await hass.async_block_till_done()
+
+    assert [s["text"] for s in seen] == ["Antes de apagar"]
+    assert hass_storage[key]["data"] == {"pending": []}
+    (warning,) = [
+        r
+        for r in caplog.records
+        if r.name.startswith(LOGGER.name) and r.levelno == logging.WARNING
+    ]
+    assert "Dropped 1 unreadable inbound SMS" in warning.getMessage()
+
+
+async def test_a_crash_between_handing_over_and_emptying_the_inbox_fires_nothing_twice(
+    hass: HomeAssistant,
+    elibom_entry: MockConfigEntry,
+    simulator: Simulator,
+    hass_client_no_auth: ClientSessionGenerator,
+    hass_storage: dict[str, Any],
+) -> None:
+    """The coordinator stored the SMS, the inbox still lists it: handed again, known."""
+    await setup_entry(hass, elibom_entry)
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
+    client = await hass_client_no_auth()
+    await client.get(URL, params=_sms("Una vez"))
+    await hass.async_block_till_done()
+    (event,) = events
+    assert await hass.config_entries.async_unload(elibom_entry.entry_id)
+    await hass.async_block_till_done()
+    key, stored = _inbox(
+        elibom_entry, {"pending": [_waiting("Una vez", event["message_id"])]}
+    )
+    hass_storage[key] = stored
+    # The restart: nothing of the inbox left in memory, only what is on disk.
+    hass.data[INBOXES].clear()
+    webhook.async_unregister(hass, WEBHOOK_ID)
+    assert await hass.config_entries.async_setup(elibom_entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert len(events) == 1
+    assert hass_storage[key]["data"] == {"pending": []}
+
+
+async def test_an_inbox_from_a_newer_version_is_set_aside_with_one_warning(
+    hass: HomeAssistant,
+    elibom_entry: MockConfigEntry,
+    simulator: Simulator,
+    hass_client_no_auth: ClientSessionGenerator,
+    hass_storage: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A downgrade: the inbox cannot be read, the webhook still takes new SMS."""
+    key, stored = _inbox(elibom_entry, {"pending": []}, version=9)
+    hass_storage[key] = stored
+    await setup_entry(hass, elibom_entry)
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
+    client = await hass_client_no_auth()
+
+    assert (await client.get(URL, params=_sms("Nuevo"))).status == 200
+    await hass.async_block_till_done()
+
+    assert [e["message"] for e in events] == ["Nuevo"]
+    (warning,) = [
+        r.getMessage()
+        for r in caplog.records
+        if r.name.startswith(LOGGER.name) and r.levelno == logging.WARNING
+    ]
+    assert "could not be read" in warning
+    assert "starting afresh" in warning
+
+
+async def test_removing_a_disabled_entry_deletes_what_waited_in_its_inbox(
+    hass: HomeAssistant,
+    elibom_entry: MockConfigEntry,
+    simulator: Simulator,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Disabled, its webhook is gone but its inbox stays on disk; removed, it goes."""
+    elibom_entry.add_to_hass(hass)
+    await hass.config_entries.async_set_disabled_by(
+        elibom_entry.entry_id, ConfigEntryDisabler.USER
+    )
+    key, stored = _inbox(elibom_entry, {"pending": [_waiting("Olvidado")]})
+    hass_storage[key] = stored
+    assert await async_setup_component(hass, DOMAIN, {})
+    assert WEBHOOK_ID not in hass.data.get("webhook", {})
+
+    await hass.config_entries.async_remove(elibom_entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert key not in hass_storage

@@ -171,9 +171,8 @@ class Inbox:
         self, hass: HomeAssistant, webhook_id: str, request: web.Request
     ) -> web.Response:
         """Answer one callback: 200 once it is stored, or why not."""
-        entry = hass.config_entries.async_get_entry(self.entry_id)
-        if entry is None or self._closed:
-            return web.Response(status=200)  # a removed account lets it go
+        # Known: the webhook goes before the entry does (async_forget).
+        entry = hass.config_entries.async_get_known_entry(self.entry_id)
         now = dt_util.utcnow()
         sms = read_callback(
             read_query(request.rel_url.raw_query_string),
@@ -236,8 +235,14 @@ class Inbox:
     async def _async_read(self) -> None:
         try:
             raw = await self._store.async_load()
-        except (ValueError, HomeAssistantError) as err:
-            LOGGER.warning("Inbound SMS waiting could not be read: %s", err)
+        except (ValueError, NotImplementedError, HomeAssistantError) as err:
+            # A newer version's file (Store has no way down): start afresh, so
+            # that the webhook keeps taking SMS.
+            LOGGER.warning(
+                "Inbound SMS waiting in %s could not be read (%s); starting afresh",
+                self._store.path,
+                repr(err),
+            )
             return
         skipped: list[str] = []
         if isinstance(raw, dict):
