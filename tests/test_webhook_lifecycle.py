@@ -257,6 +257,33 @@ async def test_fifty_callbacks_at_once_while_loaded_each_fire_once(
     assert sorted(e["message"] for e in events) == sorted(texts)
 
 
+async def test_callbacks_in_flight_when_a_reload_starts_each_fire_once(
+    hass: HomeAssistant,
+    elibom_entry: MockConfigEntry,
+    simulator: Simulator,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """Some land with the old coordinator, some in the inbox, the rest with the new one."""
+    await setup_entry(hass, elibom_entry)
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
+    client = await hass_client_no_auth()
+    texts = [f"Turno {n}" for n in range(40)]
+
+    async def send(text: str) -> int:
+        return (await client.get(URL, params=_sms(text))).status
+
+    async def reload() -> bool:
+        await asyncio.sleep(0)
+        return await hass.config_entries.async_reload(elibom_entry.entry_id)
+
+    *answers, reloaded = await asyncio.gather(*(send(t) for t in texts), reload())
+    await hass.async_block_till_done()
+
+    assert reloaded is True
+    assert answers == [200] * 40
+    assert sorted(e["message"] for e in events) == sorted(texts)
+
+
 async def test_a_callback_repeated_across_a_reload_is_one_event(
     hass: HomeAssistant,
     elibom_entry: MockConfigEntry,
@@ -315,6 +342,31 @@ async def test_callbacks_while_the_entry_is_removed_raise_nothing_and_leave_noth
     ] == []
     assert not [key for key in hass_storage if key.startswith(DOMAIN)]
     assert WEBHOOK_ID not in hass.data.get("webhook", {})
+
+
+async def test_callbacks_racing_a_removal_are_answered_and_leave_no_file_behind(
+    hass: HomeAssistant,
+    elibom_entry: MockConfigEntry,
+    simulator: Simulator,
+    hass_client_no_auth: ClientSessionGenerator,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Twenty callbacks at once with the removal: none re-creates a deleted store."""
+    await setup_entry(hass, elibom_entry)
+    client = await hass_client_no_auth()
+
+    async def send(n: int) -> int:
+        return (await client.get(URL, params=_sms(f"Adiós {n}"))).status
+
+    async def remove() -> None:
+        await asyncio.sleep(0)
+        await hass.config_entries.async_remove(elibom_entry.entry_id)
+
+    *answers, _ = await asyncio.gather(*(send(n) for n in range(20)), remove())
+    await hass.async_block_till_done()
+
+    assert set(answers) == {200}
+    assert not [key for key in hass_storage if key.startswith(DOMAIN)]
 
 
 async def test_a_disabled_entry_lets_callbacks_go_and_listens_again_once_enabled(
