@@ -151,7 +151,7 @@ class Inbox:
     """One entry's webhook: what it took, kept until the entry's coordinator has it."""
 
     def __init__(self, hass: HomeAssistant, entry_id: str, webhook_id: str) -> None:
-        """Start closed to nothing, loaded from disk at first use."""
+        """Prepare an empty inbox; what waits on disk is read at first use."""
         self.hass = hass
         self.entry_id = entry_id
         self.webhook_id = webhook_id
