@@ -451,24 +451,28 @@ async def test_an_inbound_sms_without_sender_or_text_is_refused(
     assert events == []
 
 
-async def test_unloading_removes_the_webhook(
+async def test_an_sms_while_the_account_is_unloaded_fires_at_its_next_set_up(
     hass: HomeAssistant,
     elibom_entry: MockConfigEntry,
     simulator: Simulator,
     hass_client_no_auth: ClientSessionGenerator,
 ) -> None:
-    """Once the account is unloaded its webhook no longer fires events."""
+    """Unloaded (not disabled), the account still takes SMS; they fire once it is back."""
     await setup_entry(hass, elibom_entry)
     events = listen(hass, EVENT_MESSAGE_RECEIVED)
     assert await hass.config_entries.async_unload(elibom_entry.entry_id)
     client = await hass_client_no_auth()
 
-    await client.get(
+    response = await client.get(
         f"/api/webhook/{WEBHOOK_ID}", params={"from": "573001112222", "text": "x"}
     )
     await hass.async_block_till_done()
-
+    assert response.status == 200
     assert events == []
+
+    assert await hass.config_entries.async_setup(elibom_entry.entry_id)
+    await hass.async_block_till_done()
+    assert [e["message"] for e in events] == ["x"]
 
 
 @pytest.mark.parametrize(

@@ -29,9 +29,12 @@ def _platforms(entry: LatamConfigEntry) -> list[Platform]:
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the actions once, whatever the number of accounts."""
+    """Register the actions once, whatever the number of accounts, and their webhooks."""
     async_setup_services(hass)
     legacy_notify.async_setup(hass)
+    for entry in hass.config_entries.async_entries(DOMAIN):
+        if not entry.disabled_by:
+            provider_of(entry).async_open_inbound(hass, entry)
     return True
 
 
@@ -42,6 +45,7 @@ async def async_migrate_entry(hass: HomeAssistant, entry: LatamConfigEntry) -> b
 
 async def async_setup_entry(hass: HomeAssistant, entry: LatamConfigEntry) -> bool:
     """Connect one provider account."""
+    provider_of(entry).async_open_inbound(hass, entry)
     integration = await async_get_integration(hass, DOMAIN)
     source = f"home-assistant-{DOMAIN}/{integration.version}"
     coordinator = provider_of(entry).create(
@@ -74,11 +78,14 @@ async def async_unload_entry(hass: HomeAssistant, entry: LatamConfigEntry) -> bo
     """Disconnect an account: stop its poll, let its sends finish, save what it follows."""
     await legacy_notify.async_unload(hass, entry)
     await entry.runtime_data.async_stop()
+    if entry.disabled_by:
+        await provider_of(entry).async_close_inbound(hass, entry, remove=False)
     return await hass.config_entries.async_unload_platforms(entry, _platforms(entry))
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: LatamConfigEntry) -> None:
     """Delete what was stored for an account removed for good."""
+    await provider_of(entry).async_close_inbound(hass, entry, remove=True)
     store = provider_of(entry).store_type(hass, entry.entry_id)
     await store.async_remove()
     ir.async_delete_issue(hass, DOMAIN, f"low_credit_{entry.entry_id}")

@@ -300,6 +300,21 @@ class LatamCoordinator[DataT, StateT](DataUpdateCoordinator[DataT], ABC):
         saved without showing the whole of it.
         """
 
+    @classmethod
+    @callback
+    def async_open_inbound(cls, hass: HomeAssistant, entry: LatamConfigEntry) -> None:
+        """Start taking what the provider pushes to the entry, loaded or not (a webhook).
+
+        Called before set-up (and for every entry when the integration starts), so
+        that nothing pushed while the entry loads, retries or reloads is lost.
+        """
+
+    @classmethod
+    async def async_close_inbound(
+        cls, hass: HomeAssistant, entry: LatamConfigEntry, *, remove: bool
+    ) -> None:
+        """Stop taking it for an entry disabled or removed (`remove`: delete what waits)."""
+
     @callback
     def async_prepare(self) -> None:
         """Finish the set-up once the first poll is in, before devices and entities."""

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Self
 from aiohttp import ClientSession
 from homeassistant.config_entries import ConfigSubentry
 from homeassistant.const import CONF_URL, CONF_USERNAME, Platform
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
@@ -39,14 +39,13 @@ from ..const import (
 from ..coordinator import LatamConfigEntry, bounded, raise_auth_failure
 from ..number_format import format_number
 from ..validation import masked, phone_numbers, sms_text
-from . import deliveries
+from . import deliveries, webhook
 from .data import DeliveryAnswer, ElibomData
 from .deliveries import schedule_seen
 from .diagnostics import elibom_diagnostics
 from .sending import ElibomSender
 from .store import ElibomStore
 from .triggers import ELIBOM_TRIGGERS
-from .webhook import async_register_inbound_sms
 
 if TYPE_CHECKING:
     from homeassistant.helpers.entity import Entity
@@ -93,11 +92,35 @@ class ElibomCoordinator(ElibomSender):
         """Say "SMS" and the end of the recipient's number."""
         return f"SMS {masked(str(subentry.data.get(CONF_PHONE_NUMBER, '')))}".strip()
 
+    @classmethod
+    @callback
+    def async_open_inbound(cls, hass: HomeAssistant, entry: LatamConfigEntry) -> None:
+        """Register the inbound-SMS webhook, which stays across reloads and retries."""
+        webhook.async_listen(hass, entry)
+
+    @classmethod
+    async def async_close_inbound(
+        cls, hass: HomeAssistant, entry: LatamConfigEntry, *, remove: bool
+    ) -> None:
+        """Unregister the webhook; a removed entry's SMS still waiting go too."""
+        await webhook.async_forget(hass, entry, remove=remove)
+
     @callback
     def async_prepare(self) -> None:
-        """Key the entry by the account's owner, and listen for inbound SMS."""
+        """Key the entry by the account's owner."""
         identity.async_key_by_owner(self.hass, self.config_entry, self.data.account)
-        self.config_entry.async_on_unload(async_register_inbound_sms(self.hass, self))
+
+    @callback
+    def async_start_events(self) -> CALLBACK_TYPE:
+        """Fire events from now on (once started), and take the SMS that waited."""
+        stop = super().async_start_events()
+        webhook.async_attach(self)
+        return stop
+
+    async def async_stop(self) -> None:
+        """Leave inbound SMS to the inbox first: they are stored for the next set-up."""
+        await webhook.async_detach(self)
+        await super().async_stop()
 
     def entities(self, platform: Platform) -> list[Entity]:
         """Return the account's sensors."""
