@@ -16,7 +16,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from tests.conftest import poll, setup_entry
-from tests.helpers import state_of, with_subentries
+from tests.helpers import bot_answers_to, state_of, with_subentries
 from tests.simulator import Simulator
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "lib" / "develop_setup.py"
@@ -117,17 +117,31 @@ async def test_a_spanish_demo_sets_home_assistants_own_language_before_any_accou
     assert hass.states.get("sensor.tienda_dona_perez_creditos") is not None
 
 
-async def test_the_demo_light_is_exposed_and_marias_chatter_switches_it(
+@pytest.mark.parametrize(
+    ("language", "light", "said"),
+    [
+        ("es", "Luz de la cocina", "Luz de la cocina está on"),
+        ("en", "Kitchen light", "Yes"),
+    ],
+)
+async def test_the_demo_light_is_exposed_and_marias_chatter_switches_it(  # noqa: PLR0913
+    language: str,
+    light: str,
+    said: str,
     hass: HomeAssistant,
     hass_client: ClientSessionGenerator,
     hass_access_token: str,
     aldeamo_entry: MockConfigEntry,
     simulator: Simulator,
 ) -> None:
-    """María (assist on) writes the demo's Spanish lines: the light goes on, then off."""
+    """María (assist on) writes the demo's lines: the light goes on, she asks, then off.
+
+    Her first lines show what Assist over chat is for: a light switched and a
+    question about the home answered, never a question the agent can only get wrong.
+    """
     from tests.simulator.__main__ import CHATTER, MARIA  # noqa: PLC0415
 
-    await hass.config.async_update(language="es")
+    await hass.config.async_update(language=language)
     for component in (
         "webhook",
         "repairs",
@@ -141,7 +155,7 @@ async def test_the_demo_light_is_exposed_and_marias_chatter_switches_it(
     assert await async_setup_component(
         hass,
         "input_boolean",
-        {"input_boolean": {"kitchen_light": {"name": "Luz de la cocina"}}},
+        {"input_boolean": {"kitchen_light": {"name": light}}},
     )
     script = _develop_setup()
     api = await _api(hass, hass_client, hass_access_token)
@@ -165,13 +179,14 @@ async def test_the_demo_light_is_exposed_and_marias_chatter_switches_it(
     await setup_entry(hass, entry)
 
     seen = []
-    for line_channel, user, user_name, text in CHATTER["es"]:
+    for line_channel, user, user_name, text in CHATTER[language]:
         if user != maria:
             continue
         simulator.advance(5)
         simulator.aldeamo.write(line_channel, user, text, name=user_name)
         await poll(hass)
         seen.append(state_of(hass, "input_boolean.kitchen_light"))
-    assert seen[-2:] == ["on", "off"]
-    answers = simulator.requests_to("aldeamo", "POST", "/messages")
+    assert seen == ["on", "on", "off"]
+    answers = bot_answers_to(simulator, maria)
     assert len(answers) == len(seen)  # every line of hers was answered
+    assert said in answers[1]

@@ -11,8 +11,10 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.latam_messaging.const import DOMAIN
+from tests.conftest import setup_entry
 from tests.helpers import assert_translated, notify_entity_of, state_of
 from tests.simulator import Simulator
+from tests.simulator.faults import FaultKind
 
 SEND = {
     "elibom": ("send_sms", {"to": "3001112222", "message": "Hola"}),
@@ -69,3 +71,23 @@ async def test_an_unloaded_account_says_so_and_comes_back_when_set_up_again(
         DOMAIN, action, {"config_entry_id": entry.entry_id, **fields}, blocking=True
     )
     assert len(simulator.requests_to(provider, "POST", "/messages")) == 1
+
+
+async def test_an_account_that_cannot_come_back_after_a_reload_reads_unavailable(
+    hass: HomeAssistant, elibom_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """The reload hides nothing: set-up failed and waits to retry, so say it is down."""
+    await setup_entry(hass, elibom_entry)
+    entities = er.async_entries_for_config_entry(
+        er.async_get(hass), elibom_entry.entry_id
+    )
+    simulator.fail_next(FaultKind.STATUS, count=5, status=500, method="GET")
+
+    await hass.config_entries.async_reload(elibom_entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert elibom_entry.state is ConfigEntryState.SETUP_RETRY
+    shown = [entity for entity in entities if entity.disabled_by is None]
+    assert shown
+    for entity in shown:
+        assert state_of(hass, entity.entity_id) == STATE_UNAVAILABLE

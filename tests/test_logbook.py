@@ -9,6 +9,7 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
@@ -20,7 +21,7 @@ from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.latam_messaging.const import DOMAIN
 from tests.conftest import poll, setup_entry
-from tests.helpers import with_subentries
+from tests.helpers import with_assist_recipient, with_subentries
 from tests.simulator import Simulator
 
 MARIA = "573001112222"
@@ -232,3 +233,67 @@ async def test_a_delivery_on_its_way_reads_as_being_sent(
         words["running"],
         words["finished"],
     ]
+
+
+async def test_a_reload_does_not_read_as_an_outage_in_the_activity_view(
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    elibom_entry: MockConfigEntry,
+    aldeamo_entry: MockConfigEntry,
+    simulator: Simulator,
+) -> None:
+    """Every entity of both accounts, the diagnostic ones enabled: no "became unavailable"."""
+    hass.config.language = "es"
+    hass.config.components.add("frontend")
+    assert await async_setup_component(hass, "logbook", {})
+    simulator.aldeamo.add_user("whatsapp", MARIA, name="Mari")
+    entries = [
+        with_assist_recipient(elibom_entry, "Mamá", MARIA),
+        with_subentries(
+            aldeamo_entry,
+            ConfigSubentryData(
+                data={"name": "María", "channel": "whatsapp", "client_id": MARIA},
+                subentry_type="contact",
+                title="María",
+                unique_id=f"whatsapp:{MARIA}",
+            ),
+        ),
+    ]
+    registry = er.async_get(hass)
+    for entry in entries:
+        await setup_entry(hass, entry)
+        for entity in er.async_entries_for_config_entry(registry, entry.entry_id):
+            if entity.disabled_by is not None:
+                registry.async_update_entity(entity.entity_id, disabled_by=None)
+        await hass.config_entries.async_reload(entry.entry_id)
+        await hass.async_block_till_done()
+    ours = {
+        entity.entity_id
+        for entry in entries
+        for entity in er.async_entries_for_config_entry(registry, entry.entry_id)
+    }
+    diagnostic = [
+        entity.translation_key
+        for entry in entries
+        for entity in er.async_entries_for_config_entry(registry, entry.entry_id)
+    ]
+    assert "account_users" in diagnostic
+    await poll(hass)
+    start = dt_util.utcnow().isoformat()
+
+    for entry in entries:
+        await hass.config_entries.async_reload(entry.entry_id)
+        await hass.async_block_till_done()
+    await poll(hass)
+
+    await async_wait_recording_done(hass)
+    client = await hass_ws_client()
+    await client.send_json_auto_id({"type": "logbook/get_events", "start_time": start})
+    answer = await client.receive_json()
+    assert answer["success"], answer
+    shown = [
+        (entry["entity_id"], entry.get("state"))
+        for entry in answer["result"]
+        if entry.get("entity_id") in ours and "state" in entry
+    ]
+    assert shown == [], "\n".join(map(str, shown))

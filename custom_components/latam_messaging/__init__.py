@@ -16,7 +16,7 @@ from homeassistant.loader import async_get_integration
 from . import assist, identity, legacy_notify, stale
 from .const import DOMAIN, REQUEST_TIMEOUT
 from .coordinator import LatamConfigEntry
-from .entity import async_register_devices
+from .entity import async_register_devices, async_remove_states
 from .providers import provider_of
 from .services import async_setup_services
 
@@ -80,6 +80,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: LatamConfigEntry) -> bo
     await entry.runtime_data.async_stop()
     if entry.disabled_by:
         await provider_of(entry).async_close_inbound(hass, entry, remove=False)
+    await async_remove_states(hass, entry)
     return await hass.config_entries.async_unload_platforms(entry, _platforms(entry))
 
 

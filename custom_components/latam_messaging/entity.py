@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from homeassistant.config_entries import ConfigSubentry
+from homeassistant.config_entries import ConfigEntryState, ConfigSubentry
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.entity_platform import (
+    AddConfigEntryEntitiesCallback,
+    async_get_platforms,
+)
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN
@@ -118,3 +121,53 @@ def async_add_platform_entities(
     for subentry_id, subentry in entry.subentries.items():
         if entities := coordinator.subentry_entities(platform, subentry):
             async_add_entities(entities, config_subentry_id=subentry_id)
+
+
+async def async_remove_states(hass: HomeAssistant, entry: LatamConfigEntry) -> None:
+    """Take the entry's entities out of the state machine while it unloads.
+
+    Left to itself, Home Assistant sets every entity of an unloaded entry to
+    `unavailable` at once, so each reload reads as an outage in the activity view
+    ("… became unavailable", then back). A state removed and added again is no
+    change the activity view shows. Only when the entry does not come straight
+    back (unloaded for good, or its set-up failed and waits to retry) do its
+    entities read `unavailable`, as Home Assistant would have written them.
+    """
+    for platform in async_get_platforms(hass, DOMAIN):
+        if platform.config_entry is not entry:
+            continue
+        for entity in list(platform.entities.values()):
+            await entity.async_remove(force_remove=True)
+
+    listening = True
+
+    def unavailable_unless_back() -> None:
+        nonlocal listening
+        if not listening or entry.state in (
+            ConfigEntryState.SETUP_IN_PROGRESS,
+            ConfigEntryState.LOADED,
+        ):
+            return  # a reload: set-up adds the entities again
+        listening = False
+        stop_listening()
+        registry = er.async_get(hass)
+        for registered in er.async_entries_for_config_entry(registry, entry.entry_id):
+            if (
+                not registered.disabled
+                and hass.states.get(registered.entity_id) is None
+            ):
+                registered.write_unavailable_state(hass)
+
+    @callback
+    def state_changed() -> None:
+        nonlocal listening
+        if not listening:
+            return
+        if entry.state is ConfigEntryState.LOADED:
+            listening = False
+            stop_listening()
+        elif entry.state is not ConfigEntryState.SETUP_IN_PROGRESS:
+            # After an unload, a reload sets the entry up before it yields.
+            hass.loop.call_soon(unavailable_unless_back)
+
+    stop_listening = entry.async_on_state_change(state_changed)

@@ -15,18 +15,20 @@ DEMO_ALDEAMO_KEY = "demo-api-key"
 MARIA = ("whatsapp", "573001112222", "María Gómez")
 JUAN = ("facebook", "2291837465", "Juan Pérez")
 CHATTER = {
-    # María has Assist on in the demo: she asks the home, in the demo's language.
+    # María has Assist on in the demo: her first lines show what that is for, a
+    # question about the home it answers and a light it switches; Juan has it off,
+    # so his lines are only events for automations.
     "es": (
-        (*MARIA, "Hola, ¿a qué hora abren mañana?"),
-        (*JUAN, "¿Tienen domicilios?"),
         (*MARIA, "enciende la luz de la cocina"),
+        (*JUAN, "¿Tienen domicilios?"),
+        (*MARIA, "¿Cuál es el estado de la luz de la cocina?"),
         (*JUAN, "menú"),
         (*MARIA, "apaga la luz de la cocina"),
     ),
     "en": (
-        (*MARIA, "Hi, what time do you open tomorrow?"),
-        (*JUAN, "Do you deliver?"),
         (*MARIA, "turn on the kitchen light"),
+        (*JUAN, "Do you deliver?"),
+        (*MARIA, "Is the kitchen light on?"),
         (*JUAN, "menu"),
         (*MARIA, "turn off the kitchen light"),
     ),
