@@ -66,6 +66,7 @@ def truth(
                 "token": str(int(TOKEN) + number),
                 "text": "soak 1 send 1",
                 "to": ["573001112222"],
+                "created_at": T0,
                 "status": "finished",
                 "lookups": lookups
                 if lookups is not None
@@ -144,10 +145,30 @@ def test_a_send_the_caller_saw_succeed_must_reach_its_final_state() -> None:
 def test_a_send_cut_off_by_a_kill_is_not_the_callers_promise() -> None:
     """The caller never heard of it: a note, not a loss."""
     cut_off = {**SEND, "outcome": "unknown", "ids": []}
-    verdict = run(sends=[cut_off], events=[received("10")], truth=truth(lookups=[]))
+    verdict = run(
+        sends=[cut_off],
+        events=[received("10", boot=2)],
+        kills=[{"boot": 1, "at": _at(1)}],
+        truth=truth(lookups=[]),
+    )
     assert verdict.ok, verdict.failures
     assert verdict.sends == 0
-    assert any("never followed" in note for note in verdict.notes)
+    assert any("accepted just before a kill" in note for note in verdict.notes)
+
+
+def test_a_delivery_accepted_long_before_a_kill_must_be_followed() -> None:
+    """Home Assistant lived on after the provider accepted it: its token was kept."""
+    cut_off = {**SEND, "outcome": "unknown", "ids": []}
+    verdict = run(
+        sends=[cut_off],
+        events=[received("10", boot=2)],
+        kills=[{"boot": 1, "at": _at(40)}],
+        truth=truth(lookups=[]),
+    )
+    assert verdict.lost == 1
+    assert verdict.failures == [
+        f"lost: delivery {TOKEN} accepted at {T0.replace('T', ' ')}, never followed"
+    ]
 
 
 def test_a_status_answered_long_before_a_kill_must_have_fired() -> None:
@@ -236,7 +257,7 @@ def test_a_message_paid_twice_fails() -> None:
     sim = truth(deliveries=2)
     sim["deliveries"][1]["lookups"] = []
     verdict = run(truth=sim)
-    assert verdict.failures == ["paid 2 times: 'soak 1 send 1' to 1 number(s)"]
+    assert "paid 2 times: 'soak 1 send 1' to 1 number(s)" in verdict.failures
 
 
 def test_a_schedule_must_end_and_a_cancel_must_hold() -> None:

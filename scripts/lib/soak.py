@@ -44,7 +44,7 @@ WRITERS = (("facebook", "2291837465"), ("web", "web-8f2c"))
 SCAN_INTERVAL = 15
 START_TIMEOUT = 240.0
 SETTLE_TIMEOUT = 240.0
-MOMENTS = ("send", "poll", "save", "webhook", "any")
+MOMENTS = ("send", "poll", "save", "webhook", "start", "any")
 
 
 def _load(name: str) -> ModuleType:
@@ -499,7 +499,8 @@ class Soak:
                 else self.rng.randint(1, 3)
             )
             self.spawn(self.send(count))
-            await asyncio.sleep(self.rng.uniform(0, 0.3))
+            # A broadcast's chunks are answered within tens of milliseconds here.
+            await asyncio.sleep(self.rng.uniform(0.005, 0.15))
         elif moment == "poll":
             await self.wait_for_poll()
             await asyncio.sleep(self.rng.uniform(0, 0.25))
@@ -513,9 +514,19 @@ class Soak:
         elif moment == "webhook":
             self.spawn(self.inbound_sms())
             await asyncio.sleep(self.rng.uniform(0, 0.1))
+        elif moment == "start":
+            # Killed while it starts again: entries loading, the first polls.
+            self.kill_hass("any")  # counted as a kill of its own
+            self.start_hass()
+            self.spawn(self.inbound_sms())
+            await asyncio.sleep(self.rng.uniform(0.5, 6))
         else:
             await asyncio.sleep(self.rng.uniform(0, 10))
         self.kill_hass(moment)
+        if self.rng.random() < 0.5:
+            # While it is down and starting: written meanwhile, Elibom calling again.
+            self.spawn(self.bot_writes())
+            self.spawn(self.inbound_sms())
         self.start_hass()
         await self.wait_until_up()
 
@@ -551,17 +562,20 @@ class Soak:
             await self.wait_until_up()
             for _ in WRITERS:  # Aldeamo is listening before the first kill
                 await self.bot_writes()
-            for number in range(1, self.args.kills + 1):
+            number = 0
+            while len(self.kills) < self.args.kills:
                 if time.monotonic() > self.deadline:
                     print(
-                        f"    stopped after {number - 1} kills: --max-minutes reached",
+                        f"    stopped after {len(self.kills)} kills: "
+                        "--max-minutes reached",
                         flush=True,
                     )
                     break
+                number += 1
                 await self.one_round(number)
                 print(
-                    f"    kill {number}/{self.args.kills} ({self.kills[-1]['moment']}) "
-                    f"at {self.kills[-1]['at'][11:19]}",
+                    f"    kill {len(self.kills)}/{self.args.kills} "
+                    f"({self.kills[-1]['moment']}) at {self.kills[-1]['at'][11:19]}",
                     flush=True,
                 )
             await self.settle()

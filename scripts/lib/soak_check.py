@@ -124,7 +124,14 @@ def check(
             if not boots:
                 _lose(verdict, f"{message['provider']} message {key!r} never fired")
         _count(verdict, f"{message['provider']} message {key!r}", boots, killed)
-    _check_paid_once(verdict, sends, deliveries, schedules, fired)
+    _check_paid_once(
+        verdict,
+        kills=kills,
+        sends=sends,
+        deliveries=deliveries,
+        schedules=schedules,
+        fired=fired,
+    )
     for error in storage_errors:
         verdict.failures.append(f"storage did not load: {error}")
     return verdict
@@ -205,12 +212,15 @@ def _check_changes(
 
 def _check_paid_once(
     verdict: Verdict,
+    *,
+    kills: list[dict[str, Any]],
     sends: list[dict[str, Any]],
     deliveries: dict[str, dict[str, Any]],
     schedules: dict[str, dict[str, Any]],
     fired: _Fired,
 ) -> None:
-    """No paid message twice: one provider request per chunk the driver asked for."""
+    """No paid message twice, and every one accepted is followed to its end."""
+    lost = {f.split()[2] for f in verdict.failures if f.startswith("lost: delivery")}
     asked = {send["text"] for send in sends}
     paid: dict[tuple[str, tuple[str, ...]], int] = defaultdict(int)
     executed = {s["delivery_token"] for s in schedules.values()}
@@ -226,16 +236,25 @@ def _check_paid_once(
             )
         if text.removeprefix("schedule: ") not in asked:
             verdict.notes.append(f"the provider got a message nobody asked: {text!r}")
-    untracked = [
-        token
-        for token in deliveries
-        if token not in executed
-        and not any(fired.statuses.get((token, status)) for status in FINAL)
-    ]
+    kill_times = sorted(datetime.fromisoformat(kill["at"]) for kill in kills)
+    untracked = []
+    for token, delivery in deliveries.items():
+        if (
+            token in executed
+            or token in lost
+            or any(fired.statuses.get((token, status)) for status in FINAL)
+        ):
+            continue
+        accepted = datetime.fromisoformat(delivery["created_at"])
+        if _surely_committed(accepted, kill_times):
+            # Paid for, and Home Assistant lived on long enough to keep its token.
+            _lose(verdict, f"delivery {token} accepted at {accepted}, never followed")
+        else:
+            untracked.append(token)
     if untracked:
         verdict.notes.append(
-            f"{len(untracked)} delivery(ies) accepted while the caller's answer was "
-            f"cut off by a kill, never followed: {', '.join(untracked[:5])}"
+            f"{len(untracked)} delivery(ies) accepted just before a kill, never "
+            f"followed (the token was not kept yet): {', '.join(untracked[:5])}"
         )
 
 
