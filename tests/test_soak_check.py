@@ -142,52 +142,50 @@ def test_a_send_the_caller_saw_succeed_must_reach_its_final_state() -> None:
     assert verdict.failures == [f"lost: delivery {TOKEN} never reported finished"]
 
 
-def test_a_send_cut_off_by_a_kill_is_not_the_callers_promise() -> None:
-    """The caller never heard of it: a note, not a loss."""
+@pytest.mark.parametrize(
+    ("killed_at", "lost", "noted"),
+    [(1, 0, 1), (40, 1, 0)],
+    ids=["just after: a note", "long after: lost"],
+)
+def test_a_send_cut_off_by_a_kill_is_followed_if_it_lived_on(
+    killed_at: int, lost: int, noted: int
+) -> None:
+    """The caller never heard of it; its token must be kept if Home Assistant lived on."""
     cut_off = {**SEND, "outcome": "unknown", "ids": []}
     verdict = run(
         sends=[cut_off],
         events=[received("10", boot=2)],
-        kills=[{"boot": 1, "at": _at(1)}],
+        kills=[{"boot": 1, "at": _at(killed_at)}],
         truth=truth(lookups=[]),
     )
-    assert verdict.ok, verdict.failures
     assert verdict.sends == 0
-    assert any("accepted just before a kill" in note for note in verdict.notes)
-
-
-def test_a_delivery_accepted_long_before_a_kill_must_be_followed() -> None:
-    """Home Assistant lived on after the provider accepted it: its token was kept."""
-    cut_off = {**SEND, "outcome": "unknown", "ids": []}
-    verdict = run(
-        sends=[cut_off],
-        events=[received("10", boot=2)],
-        kills=[{"boot": 1, "at": _at(40)}],
-        truth=truth(lookups=[]),
+    assert verdict.lost == lost
+    assert (
+        verdict.failures
+        == [
+            f"lost: delivery {TOKEN} accepted at {T0.replace('T', ' ')}, never followed"
+        ][:lost]
     )
-    assert verdict.lost == 1
-    assert verdict.failures == [
-        f"lost: delivery {TOKEN} accepted at {T0.replace('T', ' ')}, never followed"
-    ]
+    assert sum("accepted just before a kill" in note for note in verdict.notes) == noted
 
 
-def test_a_status_answered_long_before_a_kill_must_have_fired() -> None:
-    """Seen by a poll that had time to commit: its change must be an event."""
-    kills = [{"boot": 1, "at": _at(30)}]
+@pytest.mark.parametrize(
+    ("killed_at", "failures"),
+    [
+        (30, [f"lost: delivery {TOKEN} answered running at {_at(5)}, unfired"]),
+        (8, []),
+    ],
+    ids=["long after: committed", "just after: cut off"],
+)
+def test_a_status_answered_long_before_a_kill_must_have_fired(
+    killed_at: int, failures: list[str]
+) -> None:
+    """Seen by a poll that had time to commit, a change is an event; one cut off is not."""
+    kills = [{"boot": 1, "at": _at(killed_at)}]
     events = [delivery_event("finished", boot=2), received("10")]
     verdict = run(kills=kills, events=events)
-    assert verdict.lost == 1
-    assert verdict.failures == [
-        f"lost: delivery {TOKEN} answered running at {_at(5)}, unfired"
-    ]
-
-
-def test_a_status_answered_just_before_a_kill_may_be_forgotten() -> None:
-    """The poll was cut off before it committed: asked again after the start."""
-    kills = [{"boot": 1, "at": _at(8)}]
-    events = [delivery_event("finished", boot=2), received("10")]
-    verdict = run(kills=kills, events=events)
-    assert verdict.ok, verdict.failures
+    assert verdict.failures == failures
+    assert verdict.lost == len(failures)
 
 
 def test_an_event_repeated_once_after_a_kill_is_a_repeat() -> None:

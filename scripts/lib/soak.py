@@ -449,12 +449,12 @@ class Soak:
                 async with self.http.get(
                     f"{self.url}/api/webhook/{self.webhook_id}", params=params
                 ) as response:
-                    record["answers"].append(response.status)
+                    record["answers"].append([response.status, _now(), self.boot])
                     if response.status == 200:
                         record["acked"] = True
                         return
             except aiohttp.ClientError:
-                record["answers"].append("no answer")
+                record["answers"].append(["no answer", _now(), self.boot])
             await asyncio.sleep(2)
 
     def background_work(self) -> None:
