@@ -161,7 +161,27 @@ class Simulator:
             web.post("/_control/elibom/invalid_numbers", self._c_invalid_numbers),
             web.post("/_control/aldeamo/keys", self._c_aldeamo_key),
             web.post("/_control/aldeamo/write", self._c_aldeamo_write),
+            # What the crash soak (scripts/soak) reads back; no provider has these.
+            web.get("/_sim/elibom", self._sim_elibom),
+            web.get("/_sim/requests", self._sim_requests),
         ]
+
+    async def _sim_elibom(self, request: web.Request) -> web.Response:
+        self.elibom.run_due_schedules()
+        return web.json_response(self.elibom.truth())
+
+    async def _sim_requests(self, request: web.Request) -> web.Response:
+        """List the requests from index `since` on, without headers or bodies."""
+        since = int(request.query.get("since", "0"))
+        return web.json_response(
+            {
+                "count": len(self.requests),
+                "requests": [
+                    [r.provider, r.method, r.path, r.received_at.isoformat()]
+                    for r in self.requests[since:]
+                ],
+            }
+        )
 
     async def _c_requests(self, request: web.Request) -> web.Response:
         return web.json_response([recorded.as_dict() for recorded in self.requests])

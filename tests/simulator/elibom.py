@@ -76,6 +76,8 @@ class Delivery:
     recipients: list[Recipient]
     finished_after: timedelta | None = None
     """When this delivery ends, if not after the simulator's `finished_after`."""
+    lookups: list[tuple[datetime, str]] = field(default_factory=list)
+    """When it was looked up and the status answered (for the crash soak)."""
 
 
 @dataclass
@@ -243,6 +245,33 @@ class ElibomState:
             "messages": messages,
         }
 
+    def truth(self) -> dict[str, Any]:
+        """Tell what the provider knows, for the crash soak's checks (not Elibom's API)."""
+        return {
+            "deliveries": [
+                {
+                    "token": d.token,
+                    "text": d.text,
+                    "to": [r.to for r in d.recipients],
+                    "created_at": d.created_at.isoformat(),
+                    "status": self.delivery_view(d)["status"],
+                    "lookups": [[at.isoformat(), status] for at, status in d.lookups],
+                }
+                for d in self.deliveries.values()
+            ],
+            "schedules": [
+                {
+                    "id": s.id,
+                    "text": s.text,
+                    "to": s.to,
+                    "scheduled_time": s.scheduled_time.isoformat(),
+                    "status": s.status,
+                    "delivery_token": s.delivery_token,
+                }
+                for s in self.schedules.values()
+            ],
+        }
+
     # HTTP ---------------------------------------------------------------------
 
     def routes(self) -> list[web.RouteDef]:
@@ -339,7 +368,9 @@ class ElibomState:
             or self.clock.now() - delivery.created_at > FORGETS_DELIVERIES_AFTER
         ):
             return elibom_error(404, "not_found", "No se encontró el envío")
-        return elibom_json(self.delivery_view(delivery))
+        view = self.delivery_view(delivery)
+        delivery.lookups.append((self.clock.now(), view["status"]))
+        return elibom_json(view)
 
     def _schedule_view(
         self, schedule: Schedule, *, with_status: bool
