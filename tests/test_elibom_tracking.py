@@ -9,7 +9,7 @@ from typing import Any
 from unittest.mock import patch
 
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE, STATE_UNAVAILABLE
+from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
@@ -269,23 +269,23 @@ async def test_a_crash_right_after_sending_loses_no_tracked_delivery(
     assert [(e["delivery_token"], e["status"]) for e in events] == [(token, "finished")]
 
 
-async def test_status_changes_are_saved_with_a_delay_and_flushed_when_home_assistant_stops(
+async def test_a_status_change_is_on_disk_as_soon_as_its_event_fired(
     hass: HomeAssistant,
     elibom_entry: MockConfigEntry,
     simulator: Simulator,
     hass_storage: dict[str, Any],
 ) -> None:
-    """A poll's changes wait for the debounced write; the final write flushes them."""
+    """No delay between an event and its state on disk: a kill then repeats nothing."""
     await setup_entry(hass, elibom_entry)
+    events = listen(hass, EVENT_DELIVERY_STATUS)
     await _send(hass, elibom_entry, "573001112222", "573004445555")
     simulator.advance(10)
     await poll(hass)
-    assert hass_storage[STORE_KEY]["data"]["deliveries"][0]["status"] == "created"
 
-    hass.bus.async_fire(EVENT_HOMEASSISTANT_FINAL_WRITE)
-    await hass.async_block_till_done()
-
-    assert hass_storage[STORE_KEY]["data"]["deliveries"][0]["status"] == "running"
+    assert [event["status"] for event in events] == ["running"]
+    stored = hass_storage[STORE_KEY]["data"]
+    assert stored["deliveries"][0]["status"] == "running"
+    assert stored["outbox"] == []
 
 
 async def test_a_schedule_that_runs_is_reported_executed_once(

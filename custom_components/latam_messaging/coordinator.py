@@ -176,7 +176,12 @@ class LatamCoordinator[DataT, StateT](DataUpdateCoordinator[DataT], ABC):
             if event.event_type == EVENT_MESSAGE_RECEIVED:
                 for listener in list(self._message_listeners):
                     listener(event.data)
-        self.store.schedule_save()
+        # On disk at once, not with the delay that gathers other changes: after a
+        # kill in that delay, each start would fire them again (one repeat is all
+        # spec.md allows, however many kills in a row).
+        self.hass.async_create_task(
+            self.store.async_save(), "latam_messaging save fired", eager_start=True
+        )
         if answers:
             task = self.config_entry.async_create_background_task(
                 self.hass, self._async_answer_all(answers), "latam_messaging assist"
