@@ -123,7 +123,8 @@ class AldeamoCoordinator(LatamCoordinator[AldeamoData, cursors.AldeamoState]):
         """The last commit changed cursors or queued events: saved before firing."""
         self._unfired: set[str] = set()
         """Stored events that may have fired before a crash (`_key`)."""
-        self._marking: asyncio.Future[None] | None = None
+        self._marking = False
+        """Which stored events fire again is being saved: firing waits for it."""
 
     @classmethod
     def create(
@@ -257,10 +258,11 @@ class AldeamoCoordinator(LatamCoordinator[AldeamoData, cursors.AldeamoState]):
     @callback
     def async_fire_pending(self) -> None:
         """Fire the queued events once they are stored; a stored one once more at most."""
-        if self._holding or self._marking is not None:
+        if self._holding or self._marking:
             return
         if self._unfired and self._started and not self._stopping:
-            self._marking = self.config_entry.async_create_background_task(
+            self._marking = True  # before the task: it starts eagerly
+            self.config_entry.async_create_background_task(
                 self.hass, self._async_mark_repeats(), "latam_messaging repeats"
             )
             return
@@ -277,7 +279,7 @@ class AldeamoCoordinator(LatamCoordinator[AldeamoData, cursors.AldeamoState]):
             await self.store.async_save()
         finally:
             self._unfired = set()
-            self._marking = None
+            self._marking = False
         self.async_fire_pending()
 
     async def _async_fetch(self) -> Callable[[], AldeamoData]:
