@@ -22,7 +22,6 @@ from ..api import (
     AldeamoMessage,
     AldeamoUser,
     LatamMessagingError,
-    ListedUser,
     account_digest,
     parse_aldeamo_user,
 )
@@ -61,9 +60,13 @@ CHANNEL_ENTITIES = (("sensor", "users"), ("event", "messages"))
 
 @dataclass(frozen=True, slots=True)
 class AldeamoData:
-    """Users per channel."""
+    """What the entities show: how many users each channel has.
 
-    users: Mapping[str, tuple[ListedUser, ...]]
+    The rows of a listing are let go once a poll is committed: a bot with
+    10,000 users keeps 10,000 numbers' worth of nothing.
+    """
+
+    users: Mapping[str, int]
 
 
 type MessagesAnswer = tuple[Any, ...] | LatamMessagingError
@@ -204,7 +207,7 @@ class AldeamoCoordinator(LatamCoordinator[AldeamoData, cursors.AldeamoState]):
         return {
             "channels": {
                 channel: {
-                    "users": len(self.data.users.get(channel, ())),
+                    "users": self.data.users.get(channel, 0),
                     "cursors": len(channels[channel].people)
                     if channel in channels
                     else 0,
@@ -346,7 +349,9 @@ class AldeamoCoordinator(LatamCoordinator[AldeamoData, cursors.AldeamoState]):
             if changed and not self._unsaved:
                 self.store.schedule_save()
             return AldeamoData(
-                users={channel: listing.users for channel, listing in listed.items()}
+                users={
+                    channel: len(listing.users) for channel, listing in listed.items()
+                }
             )
 
         return commit
