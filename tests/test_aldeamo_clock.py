@@ -240,3 +240,23 @@ async def test_a_crash_right_after_a_poll_read_loses_nothing(
     await _wait(hass, freezer, provider)
 
     assert _texts(events) == ["uno", "uno"]
+
+
+async def test_without_a_readable_date_the_newest_last_active_tells_history(
+    hass: HomeAssistant,
+    aldeamo_entry: MockConfigEntry,
+    provider: Simulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A provider whose `Date` cannot be read: its `last_active`s stand in."""
+    provider.aldeamo.date_header = False
+    provider.aldeamo.write("whatsapp", ANA, "de antes")
+    provider.advance(3)
+    await setup_entry(hass, aldeamo_entry)
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
+    provider.advance(2)
+    provider.aldeamo.write("whatsapp", ANA, "después")
+    await _wait(hass, freezer, provider)
+    await _wait(hass, freezer, provider)
+
+    assert _texts(events) == ["después"]

@@ -259,3 +259,52 @@ async def test_damaged_shards_and_journal_entries_are_skipped(
 
     assert [e["message"] for e in events] == ["tres"]
     assert "partly unreadable" in caplog.text
+
+
+async def test_damaged_old_cursors_and_a_newer_shard_are_skipped_and_said(
+    hass: HomeAssistant,
+    aldeamo_entry: MockConfigEntry,
+    simulator: Simulator,
+    hass_storage: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An older file with bad cursors; a shard of a newer version: the rest goes on."""
+    simulator.aldeamo.write("whatsapp", ANA, "leído antes")
+    simulator.advance(1)
+    ((stamp, last_id),) = _old(simulator, "whatsapp").values()
+    hass_storage[STORE_KEY] = {
+        "version": 1,
+        "minor_version": 2,
+        "key": STORE_KEY,
+        "data": {
+            "channels": {
+                "whatsapp": {
+                    "since": "2020-01-01T00:00:00+00:00",
+                    "users": {
+                        ANA: [stamp, last_id, True],  # due for one more read
+                        BETO: ["not a time", None, False],
+                        "573000000001": [stamp],
+                    },
+                },
+                "facebook": {"since": "2020-01-01T00:00:00+00:00", "users": []},
+            }
+        },
+    }
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
+    await setup_entry(hass, aldeamo_entry)
+    assert [e["message"] for e in events] == []
+    assert "partly unreadable" in caplog.text
+    await _flush(hass)
+    assert await hass.config_entries.async_unload(aldeamo_entry.entry_id)
+    for key in [k for k in hass_storage if ".people_" in k]:
+        hass_storage[key]["version"] = 9
+    caplog.clear()
+
+    assert await hass.config_entries.async_setup(aldeamo_entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    simulator.advance(1)
+    simulator.aldeamo.write("whatsapp", ANA, "nuevo")
+    await poll(hass, 31)
+
+    assert [e["message"] for e in events] == ["nuevo"]
+    assert "could not be read" in caplog.text

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from custom_components.latam_messaging.aldeamo import cursors
 from custom_components.latam_messaging.api import AldeamoMessage, AldeamoUser
+from custom_components.latam_messaging.api.aldeamo import http_date
 from custom_components.latam_messaging.elibom import deliveries
 
 START = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
@@ -193,3 +194,17 @@ def test_a_cursor_of_an_older_version_goes_on_after_its_last_id() -> None:
         "y",
     ]
     assert cursors.read(channel, _user("u", START), []) == ([], None)
+
+
+def test_odd_stamps_and_dates_are_read_the_slow_way_or_not_at_all() -> None:
+    """Stamps of another form still order by time; an unreadable `Date` is none."""
+    assert cursors.later(
+        "2026-12-06T10:00:00.500000-05:00", "2026-12-06T10:00:00-05:00"
+    )
+    assert not cursors.later("2026-12-06T14:59:59+00:00", "2026-12-06T10:00:00-05:00")
+    assert cursors.start([], None).since is None
+    assert http_date("Sun, 06 Dec 2026 15:00:00 GMT") == datetime(
+        2026, 12, 6, 15, 0, tzinfo=UTC
+    )
+    for odd in (None, "", "mañana", "Sun, 06 Dec 2026 15:00:00 -0000"):
+        assert http_date(odd) is None

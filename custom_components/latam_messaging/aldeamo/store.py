@@ -23,6 +23,7 @@ from typing import Any
 import zlib
 
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.storage import Store
 
 from ..const import DOMAIN, LOGGER
@@ -178,8 +179,19 @@ class AldeamoStore(EntryStore[AldeamoState]):
         for index in sorted(self.kept):
             try:
                 raw = await self._shard(index).async_load()
-            except (ValueError, OSError) as err:
-                LOGGER.warning("Stored cursors of shard %d unreadable: %s", index, err)
+            except (
+                ValueError,
+                OSError,
+                NotImplementedError,
+                HomeAssistantError,
+            ) as err:
+                # A newer version's file (Home Assistant refuses it), or a broken disk.
+                LOGGER.warning(
+                    "Stored cursors in shard %d could not be read (%r); their "
+                    "people count as not heard from",
+                    index,
+                    err,
+                )
                 continue
             people = raw.get("channels", {}) if isinstance(raw, dict) else {}
             self._read_shard(people if isinstance(people, dict) else {})
