@@ -337,7 +337,7 @@ async def test_unloading_and_setting_up_again_keeps_the_cursors_in_storage(
     assert set(hass_storage[STORE_KEY]["data"]["channels"]) == {"facebook", "whatsapp"}
     # Ana's cursor is in its shard: the second read and the message read in it.
     (cursor,) = [
-        stored["data"]["channels"]["whatsapp"][ANA]
+        stored["data"]["channels"]["whatsapp"]["people"][ANA]
         for key, stored in hass_storage.items()
         if key.startswith(f"{STORE_KEY}.people_")
     ]

@@ -198,7 +198,7 @@ async def test_an_older_file_is_migrated_without_replay_or_loss(
         user_id
         for key, value in hass_storage.items()
         if ".people_" in key
-        for user_id in value["data"]["channels"].get("whatsapp", {})
+        for user_id in value["data"]["channels"].get("whatsapp", {}).get("people", {})
     }
     assert people == {ANA, BETO}
 
@@ -247,8 +247,10 @@ async def test_damaged_shards_and_journal_entries_are_skipped(
     main["journal"] = [["whatsapp", "x", "not a cursor"], ["gone", "y", [1, []]]]
     main["channels"]["facebook"] = {"since": "yesterday"}
     for key, value in hass_storage.items():
-        if ".people_" in key and BETO in value["data"]["channels"]["whatsapp"]:
-            value["data"]["channels"]["whatsapp"][BETO] = [True, []]
+        if ".people_" in key:
+            people = value["data"]["channels"]["whatsapp"]["people"]
+            if BETO in people:
+                people[BETO] = [True, []]
     events = listen(hass, EVENT_MESSAGE_RECEIVED)
 
     assert await hass.config_entries.async_setup(aldeamo_entry.entry_id)
@@ -308,3 +310,41 @@ async def test_damaged_old_cursors_and_a_newer_shard_are_skipped_and_said(
 
     assert [e["message"] for e in events] == ["nuevo"]
     assert "could not be read" in caplog.text
+
+
+async def test_cursors_of_an_earlier_listening_are_not_read_back(
+    hass: HomeAssistant,
+    aldeamo_entry: MockConfigEntry,
+    simulator: Simulator,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Dropped, listened to again, reloaded: the old shard's cursor stays out."""
+    simulator.aldeamo.add_user("whatsapp", ANA)
+    await setup_entry(hass, aldeamo_entry)
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
+    simulator.advance(1)
+    simulator.aldeamo.write("whatsapp", ANA, "uno")
+    await poll(hass, 31)
+    await _flush(hass)
+
+    async def listen_to(channels: list[str]) -> None:
+        hass.config_entries.async_update_entry(
+            aldeamo_entry, data={**aldeamo_entry.data, "channels": channels}
+        )
+        assert await hass.config_entries.async_reload(aldeamo_entry.entry_id)
+        await hass.async_block_till_done(wait_background_tasks=True)
+
+    await listen_to(["facebook"])
+    simulator.advance(5)
+    simulator.aldeamo.write("whatsapp", ANA, "sin escuchar")
+    simulator.advance(5)
+    await listen_to(["facebook", "whatsapp"])
+    # Ana's cursor of the first listening is still in her shard: a reload reads it.
+    assert await hass.config_entries.async_reload(aldeamo_entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    simulator.advance(1)
+    simulator.aldeamo.write("whatsapp", ANA, "ahora")
+    await poll(hass, 31)
+    await poll(hass, 31)
+
+    assert [e["message"] for e in events] == ["uno", "ahora"]

@@ -277,12 +277,15 @@ class AldeamoCoordinator(LatamCoordinator[AldeamoData, cursors.AldeamoState]):
     async def _async_mark_repeats(self) -> None:
         """Store which events are fired again before firing them."""
         state = self.store.state
-        state.repeating = frozenset(self._unfired)
+        before, state.repeating = state.repeating, frozenset(self._unfired)
         try:
             await self.store.async_save()
+        except BaseException:
+            state.repeating = before  # not fired: the unload's save must not say so
+            raise
         finally:
-            self._unfired = set()
             self._marking = False
+        self._unfired = set()
         self.async_fire_pending()
 
     async def _async_fetch(self) -> Callable[[], AldeamoData]:
@@ -332,8 +335,9 @@ class AldeamoCoordinator(LatamCoordinator[AldeamoData, cursors.AldeamoState]):
                 ledger = state.channels.get(channel)
                 if ledger is None:
                     # First poll of this channel: history is not replayed.
+                    state.starts += 1
                     state.channels[channel] = cursors.start(
-                        listing.users, listing.answered_at
+                        listing.users, listing.answered_at, state.starts
                     )
                     changed = True
                     continue

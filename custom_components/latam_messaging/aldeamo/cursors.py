@@ -59,6 +59,9 @@ class Channel:
     """Users whose messages could not be read: read again at the next poll."""
     people: dict[str, Seen] = field(default_factory=dict)
     """Only the people heard from since listening started."""
+    epoch: int = 0
+    """Which start of listening this is: cursors stored for an earlier one (the
+    channel dropped, then listened to again) are not this one's."""
 
 
 @dataclass(slots=True)
@@ -69,6 +72,8 @@ class AldeamoState:
     """Which key and URL the cursors were read with."""
     channels: dict[str, Channel] = field(default_factory=dict)
     """A channel without cursors has never been polled (or is listened to again)."""
+    starts: int = 0
+    """How many times a channel started to be listened to (each one's `epoch`)."""
     repeating: frozenset[str] = frozenset()
     """Events fired again after a restart (they may have fired before it): a
     second restart drops them rather than firing them a third time."""
@@ -126,7 +131,9 @@ def newest(stamps: Iterable[str | None], mark: str | None = None) -> str | None:
     return mark
 
 
-def start(users: Iterable[Listed], answered_at: datetime | None) -> Channel:
+def start(
+    users: Iterable[Listed], answered_at: datetime | None, epoch: int = 0
+) -> Channel:
     """Begin a channel: what the listed people wrote before now is history.
 
     `answered_at` is the listing's `Date` header. Without one, the newest
@@ -140,7 +147,7 @@ def start(users: Iterable[Listed], answered_at: datetime | None) -> Channel:
         since = int(moment(mark).timestamp()) + 1
     else:
         since = None
-    return Channel(since=since, first_mark=mark, mark=mark)
+    return Channel(since=since, first_mark=mark, mark=mark, epoch=epoch)
 
 
 def to_read[UserT: Listed](channel: Channel, users: Iterable[UserT]) -> list[UserT]:

@@ -72,6 +72,7 @@ class AldeamoStore(EntryStore[AldeamoState]):
             "account": self.state.account,
             "layout": "shards",
             "shards": sorted(self.kept),
+            "starts": self.state.starts,
             "channels": {
                 name: _channel_to_json(channel)
                 for name, channel in self.state.channels.items()
@@ -89,6 +90,8 @@ class AldeamoStore(EntryStore[AldeamoState]):
         if raw.get("layout") != "shards":
             return self._migrate(raw, skipped)
         state = AldeamoState(account=_optional_text(raw.get("account")))
+        starts = raw.get("starts", 0)
+        state.starts = starts if isinstance(starts, int) else 0
         repeating = raw.get("repeating", [])
         if isinstance(repeating, list):
             state.repeating = frozenset(str(key) for key in repeating)
@@ -199,10 +202,15 @@ class AldeamoStore(EntryStore[AldeamoState]):
 
     def _read_shard(self, people: Mapping[str, Any]) -> None:
         channels = self.state.channels
-        for name, users in people.items():
+        for name, kept in people.items():
             channel = channels.get(name)
-            if channel is None or not isinstance(users, dict):
-                continue
+            if (
+                channel is None
+                or not isinstance(kept, dict)
+                or kept.get("epoch") != channel.epoch
+                or not isinstance(users := kept.get("people"), dict)
+            ):
+                continue  # a channel no longer listened to, or listened to again since
             for user_id, seen in users.items():
                 if (name, user_id) in self.journal:
                     continue  # the journal is newer
@@ -243,7 +251,13 @@ class AldeamoStore(EntryStore[AldeamoState]):
             }
             for name, channel in self.state.channels.items()
         }
-        return {"channels": {name: kept for name, kept in people.items() if kept}}
+        return {
+            "channels": {
+                name: {"epoch": self.state.channels[name].epoch, "people": kept}
+                for name, kept in people.items()
+                if kept
+            }
+        }
 
     async def async_remove(self) -> None:
         """Delete the entry's file and every shard."""
@@ -259,6 +273,7 @@ def _channel_to_json(channel: Channel) -> dict[str, Any]:
         "mark": channel.mark,
         "recheck": channel.recheck,
         "retry": sorted(channel.retry),
+        "epoch": channel.epoch,
     }
 
 
@@ -273,7 +288,14 @@ def _channel_from_json(raw: Any) -> Channel:
         mark=mark,
         recheck=raw.get("recheck") is True,
         retry=frozenset(str(user_id) for user_id in _items(raw.get("retry", []))),
+        epoch=_epoch(raw.get("epoch", 0)),
     )
+
+
+def _epoch(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"not an epoch: {value!r}")
+    return value
 
 
 def _seen_to_json(seen: Seen) -> list[Any]:
