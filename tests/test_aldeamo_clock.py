@@ -260,3 +260,27 @@ async def test_without_a_readable_date_the_newest_last_active_tells_history(
     await _wait(hass, freezer, provider)
 
     assert _texts(events) == ["después"]
+
+
+async def test_a_person_who_leaves_the_listing_and_comes_back_is_read_on(
+    hass: HomeAssistant,
+    aldeamo_entry: MockConfigEntry,
+    provider: Simulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Gone from the listing for a while, back with a new message: each message once."""
+    provider.aldeamo.add_user("whatsapp", ANA)
+    provider.advance(2)
+    await setup_entry(hass, aldeamo_entry)
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
+    provider.advance(1)
+    provider.aldeamo.write("whatsapp", ANA, "uno")
+    await _wait(hass, freezer, provider)
+    await _wait(hass, freezer, provider)
+    del provider.aldeamo.users["whatsapp"][ANA]  # the provider stops listing her
+    await _wait(hass, freezer, provider)
+    provider.aldeamo.write("whatsapp", ANA, "dos")  # listed again, created anew
+    await _wait(hass, freezer, provider)
+    await _wait(hass, freezer, provider)
+
+    assert _texts(events) == ["uno", "dos"]

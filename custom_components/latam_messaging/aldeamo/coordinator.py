@@ -236,6 +236,10 @@ class AldeamoCoordinator(LatamCoordinator[AldeamoData, cursors.AldeamoState]):
         state = self.store.state
         if cursors.bind(state, self._account, self.channels):
             self.store.schedule_save()
+        if self.store.journal:
+            # Cursors read from an older file, or a journal a crash left: into
+            # their shards now, not in every write of the entry's file.
+            await self.store.async_save()
         # Events stored but maybe fired before a crash: fired once more at most.
         outbox = self.store.outbox
         kept = [event for event in outbox if _key(event) not in state.repeating]
