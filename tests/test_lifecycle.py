@@ -183,10 +183,10 @@ async def test_a_channel_listened_to_again_does_not_replay_what_was_written_mean
     )
     await hass.config_entries.async_reload(aldeamo_entry.entry_id)
     await hass.async_block_till_done()
-    # Real time passes (the channel's start is on Home Assistant's clock).
-    await asyncio.sleep(1.1)
+    # Time passes on the provider's clock (the channel's start is on it).
+    simulator.advance(1)
     meanwhile = simulator.aldeamo.write("whatsapp", ANA, "de cuando no se escuchaba")
-    await asyncio.sleep(1.1)  # a second later, WhatsApp is listened to again
+    simulator.advance(1)  # a second later, WhatsApp is listened to again
     hass.config_entries.async_update_entry(
         aldeamo_entry, data={**aldeamo_entry.data, "channels": ["facebook", "whatsapp"]}
     )

@@ -273,6 +273,25 @@ async def test_contact_details_offer_the_users_the_bot_knows_on_the_chosen_chann
 
 
 @pytest.mark.usefixtures("aldeamo_users")
+async def test_contact_details_list_the_users_once_and_offer_none_if_the_provider_fails(
+    hass: HomeAssistant, aldeamo_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """The users are asked of the provider when the form opens; a failure offers none."""
+    await setup_entry(hass, aldeamo_entry)
+    listed = len(simulator.requests_to("aldeamo", "GET", "/users"))
+    simulator.fail_next("status", status=500, method="GET", path="/users")
+
+    result = await _contact_details(hass, aldeamo_entry, "whatsapp")
+    assert _offered_users(result) == []
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"client_id": "no es un id"}
+    )
+    assert result["errors"] == {"client_id": "invalid_client_id"}  # the form again
+
+    assert len(simulator.requests_to("aldeamo", "GET", "/users")) == listed + 1
+
+
+@pytest.mark.usefixtures("aldeamo_users")
 async def test_contact_picked_user_is_named_after_them_and_gets_a_notify_entity(
     hass: HomeAssistant, aldeamo_entry: MockConfigEntry
 ) -> None:

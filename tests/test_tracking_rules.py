@@ -6,10 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 from custom_components.latam_messaging.aldeamo import cursors
 from custom_components.latam_messaging.api import AldeamoMessage, AldeamoUser
+from custom_components.latam_messaging.api.aldeamo import http_date
 from custom_components.latam_messaging.elibom import deliveries
 
 START = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
 POLL = timedelta(seconds=60)
+HOUR = timedelta(hours=1)
 
 
 def _lookups_until(end: timedelta) -> list[datetime]:
@@ -59,12 +61,20 @@ def test_a_final_answer_makes_one_event_and_forgets_the_delivery() -> None:
     assert state.deliveries == {}
 
 
-def _user(user_id: str, last_active: datetime | None) -> AldeamoUser:
-    return AldeamoUser(user_id, user_id, None, None, None, None, last_active)
+def _user(
+    user_id: str, last_active: datetime | None, created: datetime | None = None
+) -> AldeamoUser:
+    return AldeamoUser(
+        user_id, user_id, None, None, None, created or START - HOUR, last_active
+    )
 
 
-def _message(message_id: str, at: datetime) -> AldeamoMessage:
+def _message(message_id: str, at: datetime | None) -> AldeamoMessage:
     return AldeamoMessage(message_id, "5076", "hola", at)
+
+
+def _stamp(at: datetime) -> str:
+    return at.isoformat()  # as `AldeamoUser.stamp`
 
 
 def test_another_key_or_a_dropped_channel_starts_afresh() -> None:
@@ -80,32 +90,121 @@ def test_another_key_or_a_dropped_channel_starts_afresh() -> None:
     assert state.channels == {}
 
 
-def test_a_user_read_is_read_once_more_at_the_next_poll() -> None:
-    """last_active has whole seconds: a message of the same second would not move it."""
-    user = _user("5076", START + timedelta(seconds=5))
-    channel = cursors.start([_user("5076", START)], START)
-    assert cursors.to_read(channel, [user]) == [user]
+def test_who_moved_is_told_by_last_active_against_the_newest_listed() -> None:
+    """Above the newest `last_active` listed before: read; the same second: once more."""
+    ana, beto = _user("5076", START - HOUR), _user("5077", START)
+    channel = cursors.start([ana, beto], START)
+    assert cursors.to_read(channel, [ana, beto]) == []
 
-    new, cursor = cursors.read(
-        channel, user, [_message("11", START + timedelta(seconds=5))]
-    )
-    channel.users[user.user_id] = cursor
-    assert [m.id for m in new] == ["11"]
-    assert cursors.to_read(channel, [user]) == [user]  # the re-read
+    moved = _user("5076", START + timedelta(seconds=5))
+    assert cursors.to_read(channel, [moved, beto]) == [moved]
+    channel.mark, channel.recheck = moved.stamp, True
+    same_second = _user("5077", START + timedelta(seconds=5))
+    assert cursors.to_read(channel, [moved, same_second]) == [moved, same_second]
+    channel.recheck = False
+    assert cursors.to_read(channel, [moved, same_second]) == []
+    channel.retry = frozenset({"5077"})
+    unreadable = _user("5078", None)
+    assert cursors.to_read(channel, [moved, same_second, unreadable]) == [
+        same_second,
+        unreadable,
+    ]
 
-    _, cursor = cursors.read(
-        channel, user, [_message("11", START + timedelta(seconds=5))]
-    )
-    channel.users[user.user_id] = cursor
-    assert cursors.to_read(channel, [user]) == []
 
-
-def test_messages_are_ordered_by_id_and_history_is_not_new() -> None:
-    """The list's order is not promised; what was written before the start is history."""
-    channel = cursors.start([_user("5076", START)], START)
+def test_history_is_what_was_written_before_the_listing_on_the_providers_clock() -> (
+    None
+):
+    """The listing's `Date` tells history from news; the list's order is not promised."""
+    channel = cursors.start([_user("5076", START - HOUR)], START)
     listed = [
         _message("12", START + timedelta(seconds=9)),
         _message("10", START - timedelta(hours=1)),
         _message("11", START + timedelta(seconds=3)),
+        _message("13", None),  # no time: as the one before it
     ]
-    assert [m.id for m in cursors.unread(channel, "5076", listed)] == ["11", "12"]
+    user = _user("5076", START + timedelta(seconds=9))
+    new, seen = cursors.read(channel, user, listed)
+    assert [m.id for m in new] == ["11", "12", "13"]
+    assert seen == cursors.Seen(
+        int((START + timedelta(seconds=9)).timestamp()), frozenset({"12", "13"})
+    )
+
+
+def test_a_newcomer_gets_everything_even_if_its_times_look_old() -> None:
+    """Created after the newest `last_active` listed at the start: all is new."""
+    channel = cursors.start([_user("5076", START - HOUR)], START)
+    newcomer = _user("5080", START, created=START - timedelta(minutes=30))
+    old_times = [_message("20", START - timedelta(hours=5))]
+    assert [m.id for m in cursors.read(channel, newcomer, old_times)[0]] == ["20"]
+    nobody = cursors.start([], START)
+    assert cursors.read(nobody, newcomer, old_times)[0] == old_times
+
+
+def test_seen_people_get_each_message_once_whatever_their_ids() -> None:
+    """Same second, ids as text, a list that comes back: each message once."""
+    channel = cursors.start([_user("u", START - HOUR)], START)
+    user = _user("u", START + HOUR)
+    at = START + timedelta(seconds=1)
+    first = [_message("b-1", at)]
+    new, seen = cursors.read(channel, user, first)
+    assert [m.id for m in new] == ["b-1"]
+    assert seen is not None
+    channel.people["u"] = seen
+    assert cursors.read(channel, user, first) == ([], None)
+    both = [*first, _message("a-2", at)]  # same second, an id that sorts before
+    new, seen = cursors.read(channel, user, both)
+    assert [m.id for m in new] == ["a-2"]
+    assert seen is not None
+    channel.people["u"] = seen
+    assert cursors.read(channel, user, []) == ([], None)  # gone from the listing
+    later = [*both, _message("c-3", at + timedelta(seconds=1))]
+    assert [m.id for m in cursors.read(channel, user, later)[0]] == ["c-3"]
+
+
+def test_without_a_date_the_newest_last_active_stands_in() -> None:
+    """No `Date`: what was written up to the newest `last_active` is history."""
+    newest = START - timedelta(minutes=2)
+    channel = cursors.start([_user("5076", newest), _user("5077", START - HOUR)], None)
+    assert channel.since == int(newest.timestamp()) + 1
+    assert channel.first_mark == _stamp(newest)
+    listed = [_message("1", newest), _message("2", newest + timedelta(seconds=1))]
+    assert [m.id for m in cursors.read(channel, _user("5077", START), listed)[0]] == [
+        "2"
+    ]
+    blind = cursors.Channel(since=None, first_mark=_stamp(newest), mark=None)
+    assert cursors.read(blind, _user("5077", START), listed) == ([], None)
+
+
+def test_a_cursor_of_an_older_version_goes_on_after_its_last_id() -> None:
+    """Migrated cursors kept only the last id read; the first read turns them to times."""
+    channel = cursors.start([_user("u", START - HOUR)], START)
+    channel.people["u"] = cursors.Seen(cursors.UNTIMED, frozenset(), after_id="11")
+    at = START + timedelta(seconds=1)
+    numbers = [_message("9", at), _message("11", at), _message("12", at)]
+    new, seen = cursors.read(channel, _user("u", START), numbers)
+    assert [m.id for m in new] == ["12"]
+    assert seen == cursors.Seen(int(at.timestamp()), frozenset({"9", "11", "12"}))
+    channel.people["u"] = cursors.Seen(cursors.UNTIMED, frozenset(), after_id="x")
+    texts = [_message("w", at), _message("x", at), _message("y", at)]
+    assert [m.id for m in cursors.read(channel, _user("u", START), texts)[0]] == ["y"]
+    channel.people["u"] = cursors.Seen(cursors.UNTIMED, frozenset(), after_id="gone")
+    assert [m.id for m in cursors.read(channel, _user("u", START), texts)[0]] == [
+        "w",
+        "x",
+        "y",
+    ]
+    assert cursors.read(channel, _user("u", START), []) == ([], None)
+
+
+def test_odd_stamps_and_dates_are_read_the_slow_way_or_not_at_all() -> None:
+    """Stamps of another form still order by time; an unreadable `Date` is none."""
+    assert cursors.later(
+        "2026-12-06T10:00:00.500000-05:00", "2026-12-06T10:00:00-05:00"
+    )
+    assert not cursors.later("2026-12-06T14:59:59+00:00", "2026-12-06T10:00:00-05:00")
+    assert cursors.start([], None).since is None
+    assert http_date("Sun, 06 Dec 2026 15:00:00 GMT") == datetime(
+        2026, 12, 6, 15, 0, tzinfo=UTC
+    )
+    for odd in (None, "", "mañana", "Sun, 06 Dec 2026 15:00:00 -0000"):
+        assert http_date(odd) is None

@@ -13,7 +13,7 @@ case itself sets off is counted in its loop lag, and said in its notes.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator
 import contextlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -34,6 +34,7 @@ import aiohttp
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE
 from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -41,16 +42,22 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.latam_messaging.api.aldeamo_models import parse_aldeamo_users
+from custom_components.latam_messaging.aldeamo.cursors import Seen
+from custom_components.latam_messaging.api.aldeamo_models import (
+    list_aldeamo_users,
+    parse_aldeamo_users,
+)
 from custom_components.latam_messaging.const import (
     BROADCAST_CHUNK_SIZE,
     BROADCAST_CONCURRENCY,
     DOMAIN,
     EVENT_DELIVERY_STATUS,
+    EVENT_MESSAGE_RECEIVED,
     USERS_REFRESH_EVERY,
 )
 from custom_components.latam_messaging.elibom.coordinator import ElibomCoordinator
 from custom_components.latam_messaging.elibom.deliveries import TrackedDelivery
+from custom_components.latam_messaging.store import PendingEvent
 from tests.conftest import poll, setup_entry
 from tests.const import ALDEAMO_KEY, ELIBOM_ACCOUNT_NAME, ELIBOM_TOKEN, ELIBOM_USER
 from tests.simulator import Simulator
@@ -536,31 +543,20 @@ async def test_aldeamo_poll_10000_users(
     simulator.latency = LATENCY
     async with LagProbe() as first:
         started = await _timed(lambda: setup_entry(hass, aldeamo_entry))
-    coordinator = aldeamo_entry.runtime_data
-    store = coordinator.store
-    written: list[dict[str, Any]] = []
-    real = store._to_json  # noqa: SLF001
-
-    def measured() -> dict[str, Any]:
-        data = real()
-        written.append(data)  # measured after the poll, not in its loop lag
-        return data
-
+    store = aldeamo_entry.runtime_data.store
     await store.async_save()  # what set-up wrote is not this poll's
     simulator.advance(5)
     for index in range(0, users, users // 10):
         simulator.aldeamo.write("whatsapp", f"5731{index:08d}", "hola")
     simulator.requests.clear()
-    with patch.object(store, "_to_json", measured):
+    with _entry_writes(f"{DOMAIN}.{aldeamo_entry.entry_id}") as sizes:
         async with LagProbe() as probe:
             elapsed = await _timed(lambda: poll(hass, 31))
         hass.bus.async_fire(EVENT_HOMEASSISTANT_FINAL_WRITE)
         await hass.async_block_till_done()
     simulator.latency = 0
-    sizes = [len(json.dumps(data)) for data in written]
     made = len(simulator.requests_to("aldeamo"))
     channels = len(aldeamo_entry.data["channels"])
-    cursors_kept = sum(len(c.users) for c in store.state.channels.values())
 
     # The baseline: what building every listed user's model in the loop costs.
     async with (
@@ -582,8 +578,7 @@ async def test_aldeamo_poll_10000_users(
             f"{elapsed:.2f} s",
             f"{probe.worst * 1000:.1f} ms",
             (
-                f"{len(sizes)} storage write(s), {sum(sizes) / 1e6:.2f} MB, "
-                f"{sum(sizes) / max(cursors_kept, 1):.0f} bytes per user; "
+                f"{len(sizes)} storage write(s), {sum(sizes) / 1e3:.1f} kB; "
                 f"{probe.collections_note}"
             ),
         )
@@ -604,6 +599,193 @@ async def test_aldeamo_poll_10000_users(
             "",
             f"{block * 1000:.1f} ms",
             "baseline (before): one channel's list decoded and built each poll",
+        )
+    )
+
+
+# Issue 24's rows: the read position stored by what changed ------------------------
+
+READ_POSITION_USERS = 10_000
+DAY_OF_POLLS = 24 * 3600 // 30
+
+
+@contextlib.contextmanager
+def _entry_writes(prefix: str) -> Iterator[list[int]]:
+    """Record the size in bytes of each write of an entry's files (`prefix`)."""
+    sizes: list[int] = []
+    real = Store._async_write_data  # noqa: SLF001 (the harness's own)
+
+    async def counted(store: Store[Any], data: dict[str, Any]) -> None:
+        await real(store, data)
+        if store.key.startswith(prefix):
+            sizes.append(len(json.dumps(data)))
+
+    with patch.object(Store, "_async_write_data", counted):
+        yield sizes
+
+
+def _old_cursor_file(users: list[str], stamp: str) -> int:
+    """Bytes of one write of the baseline's file: every listed user's cursor."""
+    return len(
+        json.dumps(
+            {
+                "version": 1,
+                "minor_version": 2,
+                "key": f"{DOMAIN}.01ALDEAMOENTRY000000000000",
+                "data": {
+                    "account": "0" * 32,
+                    "channels": {
+                        "whatsapp": {
+                            "since": "2026-12-06T15:00:00.123456+00:00",
+                            "users": {user: [stamp, None, False] for user in users},
+                        },
+                        "facebook": {
+                            "since": "2026-12-06T15:00:00.123456+00:00",
+                            "users": {},
+                        },
+                    },
+                    "outbox": [],
+                    "assist": {},
+                },
+            }
+        )
+    )
+
+
+async def test_aldeamo_read_position_10000_users(
+    hass: HomeAssistant, simulator: Simulator, aldeamo_entry: MockConfigEntry
+) -> None:
+    """Rows: one wrote among 10,000 (bytes, requests, lag), a day of it, memory."""
+    users = [f"5732{index:08d}" for index in range(READ_POSITION_USERS)]
+    for user in users:
+        simulator.aldeamo.add_user("whatsapp", user, name="Usuario")
+    simulator.latency = LATENCY
+    await setup_entry(hass, aldeamo_entry)
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_FINAL_WRITE)
+    await hass.async_block_till_done()
+    coordinator = aldeamo_entry.runtime_data
+    prefix = f"{DOMAIN}.{aldeamo_entry.entry_id}"
+    stamp = simulator.aldeamo.users["whatsapp"][users[0]].last_active
+    old_file = _old_cursor_file(users, stamp.replace(" ", "T") + "-05:00")
+
+    simulator.advance(5)
+    simulator.aldeamo.write("whatsapp", users[4321], "hola")
+    simulator.requests.clear()
+    with _entry_writes(prefix) as one:
+        async with LagProbe() as probe:
+            await poll(hass, 31)
+        hass.bus.async_fire(EVENT_HOMEASSISTANT_FINAL_WRITE)
+        await hass.async_block_till_done()
+    made = len(simulator.requests_to("aldeamo"))
+    await poll(hass, 31)  # the second of the message is read once more
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_FINAL_WRITE)
+    await hass.async_block_till_done()
+    with _entry_writes(prefix) as quiet:
+        await poll(hass, 31)
+        hass.bus.async_fire(EVENT_HOMEASSISTANT_FINAL_WRITE)
+        await hass.async_block_till_done()
+
+    # Memory: what a poll leaves behind, per listed user.
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.take_snapshot()
+    await poll(hass, 31)
+    gc.collect()
+    after = tracemalloc.take_snapshot()
+    tracemalloc.stop()
+    # Not the simulator's own (its last answer, held by its server in this process).
+    ours = [tracemalloc.Filter(inclusive=False, filename_pattern="*/tests/simulator/*")]
+    kept = sum(
+        s.size_diff
+        for s in after.filter_traces(ours).compare_to(
+            before.filter_traces(ours), "filename"
+        )
+    )
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(
+            f"{simulator.aldeamo_url}/users",
+            params={"auth": ALDEAMO_KEY, "channel": "whatsapp"},
+        ) as response,
+    ):
+        rows = json.loads(await response.read())["data"]
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.take_snapshot()
+    held = list_aldeamo_users(rows)
+    after = tracemalloc.take_snapshot()
+    tracemalloc.stop()
+    held_bytes = sum(s.size_diff for s in after.compare_to(before, "filename"))
+    assert len(held) == len(users)
+    del held, rows
+
+    # A day at 30 s with a message every poll, written as a poll writes it: the
+    # entry's file and one shard before the events fire, the entry's file again
+    # once they have (the outbox emptied).
+    store = coordinator.store
+    channel = store.state.channels["whatsapp"]
+    chosen = random.Random(MIX_SEED)
+    start = int(simulator.clock.now().timestamp())
+    with _entry_writes(prefix) as day:
+        for number in range(DAY_OF_POLLS):
+            user = chosen.choice(users)
+            channel.people[user] = Seen(start + number * 30, frozenset({str(number)}))
+            store.changed("whatsapp", user)
+            store.outbox.append(
+                PendingEvent(
+                    EVENT_MESSAGE_RECEIVED,
+                    {"channel": "whatsapp", "client_id": user, "message": "hola"},
+                )
+            )
+            await store.async_save()
+            store.outbox.clear()
+            await store.async_save()
+    simulator.latency = 0
+
+    ROWS.append(
+        (
+            f"Aldeamo, {len(users):,} users, one wrote: this integration",
+            f"{made} (min {len(aldeamo_entry.data['channels']) + 1})",
+            "",
+            f"{probe.worst * 1000:.1f} ms",
+            (
+                f"{len(one)} write(s), {sum(one):,} bytes; then a quiet poll: "
+                f"{len(quiet)} write(s), {sum(quiet)} bytes"
+            ),
+        )
+    )
+    ROWS.append(
+        (
+            f"Aldeamo, {len(users):,} users, one wrote: every user's cursor",
+            "",
+            "",
+            "",
+            f"baseline (before): 2 write(s), {2 * old_file:,} bytes",
+        )
+    )
+    ROWS.append(
+        (
+            f"Aldeamo, 24 h at 30 s, {len(users):,} users, a message every poll",
+            "",
+            "",
+            "",
+            (
+                f"{sum(day) / 1e6:.1f} MB a day ({len(day):,} writes, "
+                f"{len(channel.people):,} people heard from); baseline (before): "
+                f"{2 * old_file * DAY_OF_POLLS / 1e9:.1f} GB a day"
+            ),
+        )
+    )
+    ROWS.append(
+        (
+            "Aldeamo memory per listed user",
+            "",
+            "",
+            "",
+            (
+                f"{max(kept, 0) / len(users):.1f} bytes kept after a poll; baseline "
+                f"(before): {held_bytes / len(users):.0f} bytes (every row held)"
+            ),
         )
     )
 

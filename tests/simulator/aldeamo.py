@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.utils import format_datetime
 import itertools
 import json
 from typing import Any
@@ -77,6 +78,8 @@ class AldeamoState:
     )
     inbox: dict[tuple[str, str], list[dict[str, str]]] = field(default_factory=dict)
     sent: list[SentMessage] = field(default_factory=list)
+    date_header: bool = True
+    """Answers carry a `Date` header on the simulated clock (False: an unreadable one)."""
     log: Callable[[str], None] | None = None
     """Told one line per message written to the bot and sent by it (the standalone log)."""
     _user_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -165,11 +168,22 @@ class AldeamoState:
         if refusal := self._refusal(request, fields, LISTENING_CHANNELS):
             return refusal
         users = sorted(self.users[fields["channel"]].values(), key=lambda user: user.id)
-        return aldeamo_json(
-            ok=True,
-            message="Users for channel",
-            data=[user.as_json() for user in users],
+        return self._dated(
+            aldeamo_json(
+                ok=True,
+                message="Users for channel",
+                data=[user.as_json() for user in users],
+            )
         )
+
+    def _dated(self, response: web.Response) -> web.Response:
+        """Stamp an answer with the provider's own clock (or an unreadable `Date`)."""
+        response.headers["Date"] = (
+            format_datetime(self.clock.now(), usegmt=True)
+            if self.date_header
+            else "mañana"  # aiohttp would add its own: one no client can read
+        )
+        return response
 
     async def _get_messages(self, request: web.Request) -> web.Response:
         fields = dict(request.query)
@@ -180,7 +194,9 @@ class AldeamoState:
                 ok=False, code=1, message="Falta el parámetro client_id"
             )
         messages = self.inbox.get((fields["channel"], fields["client_id"]), [])
-        return aldeamo_json(ok=True, message="Client messages", data=list(messages))
+        return self._dated(
+            aldeamo_json(ok=True, message="Client messages", data=list(messages))
+        )
 
     async def _post_message(self, request: web.Request) -> web.Response:
         fields = {key: str(value) for key, value in (await request.post()).items()}

@@ -20,13 +20,14 @@ from homeassistant.helpers.selector import (
 )
 import voluptuous as vol
 
-from ..api import LISTENING_CHANNELS, SENDING_CHANNELS
+from ..api import LISTENING_CHANNELS, SENDING_CHANNELS, LatamMessagingError
 from ..const import (
     CHANNEL_NAMES,
     CONF_CHANNEL,
     CONF_CHANNELS,
     CONF_CLIENT_ID,
     CONF_PROVIDER,
+    LOGGER,
     PROVIDER_ALDEAMO,
 )
 from ..flow_input import TEXT, FlowError, assist_data, assist_fields, text
@@ -49,6 +50,7 @@ class ContactFlow(ConfigSubentryFlow):
     def __init__(self) -> None:
         """Start without a channel."""
         self._channel = ""
+        self._known: list[SelectOptionDict] | None = None
 
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
@@ -83,21 +85,38 @@ class ContactFlow(ConfigSubentryFlow):
         self._channel = self._get_reconfigure_subentry().data[CONF_CHANNEL]
         return await self.async_step_details(user_input)
 
-    def _known_users(self) -> list[SelectOptionDict]:
-        """Return the users the bot already knows on the channel, to pick from."""
+    async def _async_known_users(self) -> list[SelectOptionDict]:
+        """Return the users the bot already knows on the channel, to pick from.
+
+        Asked of the provider when the form opens (once per flow): the
+        coordinator keeps only how many users each channel has.
+        """
+        if self._known is not None:
+            return self._known
         entry = self._get_entry()
-        if entry.state is not ConfigEntryState.LOADED:
-            return []
-        coordinator = entry.runtime_data
-        if not isinstance(coordinator, AldeamoCoordinator) or coordinator.data is None:
-            return []
-        return [
-            SelectOptionDict(
-                value=user.user_id,
-                label=f"{user.name} ({user.user_id})" if user.name else user.user_id,
-            )
-            for user in coordinator.data.users.get(self._channel, ())
-        ]
+        coordinator = (
+            entry.runtime_data if entry.state is ConfigEntryState.LOADED else None
+        )
+        self._known = []
+        if (
+            isinstance(coordinator, AldeamoCoordinator)
+            and self._channel in coordinator.channels
+        ):
+            try:
+                users = await coordinator.client.listed_users(self._channel)
+            except LatamMessagingError as err:
+                LOGGER.debug("Users of %s not listed: %s", self._channel, err)
+                users = ()
+            self._known = [
+                SelectOptionDict(
+                    value=user.user_id,
+                    label=f"{user.name} ({user.user_id})"
+                    if user.name
+                    else user.user_id,
+                )
+                for user in users
+            ]
+        return self._known
 
     async def async_step_details(
         self, user_input: dict[str, Any] | None = None
@@ -109,7 +128,7 @@ class ContactFlow(ConfigSubentryFlow):
             if self.source == SOURCE_RECONFIGURE
             else None
         )
-        known = self._known_users()
+        known = await self._async_known_users()
         errors: dict[str, str] = {}
         if user_input is not None:
             try:

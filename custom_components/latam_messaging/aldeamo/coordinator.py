@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Self
 
 from aiohttp import ClientSession
 from homeassistant.config_entries import ConfigSubentry
 from homeassistant.const import CONF_URL, Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
 from .. import assist
@@ -18,9 +19,9 @@ from ..api import (
     ALDEAMO_URL,
     LISTENING_CHANNELS,
     AldeamoClient,
+    AldeamoMessage,
     AldeamoUser,
     LatamMessagingError,
-    ListedUser,
     account_digest,
     parse_aldeamo_user,
 )
@@ -44,6 +45,7 @@ from ..coordinator import (
     raise_auth_failure,
 )
 from ..errors import validation_error
+from ..store import PendingEvent
 from ..validation import bot_target, bot_text, listening_channels, masked
 from . import cursors
 from .store import AldeamoStore
@@ -58,12 +60,41 @@ CHANNEL_ENTITIES = (("sensor", "users"), ("event", "messages"))
 
 @dataclass(frozen=True, slots=True)
 class AldeamoData:
-    """Users per channel."""
+    """What the entities show: how many users each channel has.
 
-    users: Mapping[str, tuple[ListedUser, ...]]
+    The rows of a listing are let go once a poll is committed: a bot with
+    10,000 users keeps 10,000 numbers' worth of nothing.
+    """
+
+    users: Mapping[str, int]
 
 
 type MessagesAnswer = tuple[Any, ...] | LatamMessagingError
+
+
+def _key(event: PendingEvent) -> str:
+    """Name a stored event: its channel, person and message."""
+    data = event.data
+    return f"{data.get('channel')}/{data.get('client_id')}/{data.get('message_id')}"
+
+
+def _event(
+    channel: str,
+    user: AldeamoUser,
+    message: AldeamoMessage,
+    answered_at: datetime | None,
+) -> dict[str, Any]:
+    """Return a message event's data (a message without a time: when it was listed)."""
+    when = message.time or answered_at or dt_util.utcnow()
+    return {
+        "provider": PROVIDER_ALDEAMO,
+        "channel": channel,
+        "client_id": user.user_id,
+        "name": user.name,
+        "message": message.message,
+        "message_id": message.id,
+        "time": when.isoformat(),
+    }
 
 
 class AldeamoCoordinator(LatamCoordinator[AldeamoData, cursors.AldeamoState]):
@@ -89,6 +120,14 @@ class AldeamoCoordinator(LatamCoordinator[AldeamoData, cursors.AldeamoState]):
         self.client = client
         self.channels = listening_channels(entry.data[CONF_CHANNELS])
         self._account = account
+        self._holding = False
+        """A poll is committing and saving: its events wait for the save."""
+        self._unsaved = False
+        """The last commit changed cursors or queued events: saved before firing."""
+        self._unfired: set[str] = set()
+        """Stored events that may have fired before a crash (`_key`)."""
+        self._marking = False
+        """Which stored events fire again is being saved: firing waits for it."""
 
     @classmethod
     def create(
@@ -168,8 +207,8 @@ class AldeamoCoordinator(LatamCoordinator[AldeamoData, cursors.AldeamoState]):
         return {
             "channels": {
                 channel: {
-                    "users": len(self.data.users.get(channel, ())),
-                    "cursors": len(channels[channel].users)
+                    "users": self.data.users.get(channel, 0),
+                    "cursors": len(channels[channel].people)
                     if channel in channels
                     else 0,
                 }
@@ -194,22 +233,76 @@ class AldeamoCoordinator(LatamCoordinator[AldeamoData, cursors.AldeamoState]):
 
     async def _async_setup(self) -> None:
         await super()._async_setup()
-        if cursors.bind(self.store.state, self._account, self.channels):
+        state = self.store.state
+        if cursors.bind(state, self._account, self.channels):
             self.store.schedule_save()
+        if self.store.journal:
+            # Cursors read from an older file, or a journal a crash left: into
+            # their shards now, not in every write of the entry's file.
+            await self.store.async_save()
+        # Events stored but maybe fired before a crash: fired once more at most.
+        outbox = self.store.outbox
+        kept = [event for event in outbox if _key(event) not in state.repeating]
+        if len(kept) != len(outbox):
+            LOGGER.debug("%d event(s) already fired again", len(outbox) - len(kept))
+        self.store.outbox = kept
+        self._unfired = {_key(event) for event in self.store.outbox}
+
+    async def _async_update_data(self) -> AldeamoData:
+        self._holding = True
+        try:
+            data = await super()._async_update_data()
+            if self._unsaved:
+                # On disk before anyone sees them: a crash after this fires
+                # them once more at most, a crash before reads them again.
+                self._unsaved = False
+                await self.store.async_save()
+        finally:
+            self._holding = False
+        self.async_fire_pending()
+        return data
+
+    @callback
+    def async_fire_pending(self) -> None:
+        """Fire the queued events once they are stored; a stored one once more at most."""
+        if self._holding or self._marking:
+            return
+        if self._unfired and self._started and not self._stopping:
+            self._marking = True  # before the task: it starts eagerly
+            self.config_entry.async_create_background_task(
+                self.hass, self._async_mark_repeats(), "latam_messaging repeats"
+            )
+            return
+        super().async_fire_pending()
+        if self.store.state.repeating and not self.store.outbox:
+            self.store.state.repeating = frozenset()
+            self.store.schedule_save()
+
+    async def _async_mark_repeats(self) -> None:
+        """Store which events are fired again before firing them."""
+        state = self.store.state
+        before, state.repeating = state.repeating, frozenset(self._unfired)
+        try:
+            await self.store.async_save()
+        except BaseException:
+            state.repeating = before  # not fired: the unload's save must not say so
+            raise
+        finally:
+            self._marking = False
+        self._unfired = set()
+        self.async_fire_pending()
 
     async def _async_fetch(self) -> Callable[[], AldeamoData]:
         state = self.store.state
-        now = dt_util.utcnow()
         listed = {
-            channel: await self.client.listed_users(channel)
-            for channel in self.channels
+            channel: await self.client.listing(channel) for channel in self.channels
         }
         # Decided on the rows as listed; only the users who moved are built in full.
         plan = [
             (channel, parse_aldeamo_user(user.row))
-            for channel, users in listed.items()
+            for channel, listing in listed.items()
             if channel in state.channels
-            for user in cursors.to_read(state.channels[channel], users)
+            for user in cursors.to_read(state.channels[channel], listing.users)
         ]
 
         async def read(item: tuple[str, AldeamoUser]) -> MessagesAnswer:
@@ -224,39 +317,50 @@ class AldeamoCoordinator(LatamCoordinator[AldeamoData, cursors.AldeamoState]):
 
         def commit() -> AldeamoData:
             received: list[dict[str, Any]] = []
+            failed: dict[str, set[str]] = {channel: set() for channel in listed}
             changed = False
-            for channel, users in listed.items():
-                if channel not in state.channels:
-                    # First poll of this channel: cursors only, history is not replayed.
-                    state.channels[channel] = cursors.start(users, now)
-                    changed = True
             for (channel, user), answer in zip(plan, answers, strict=True):
                 if isinstance(answer, LatamMessagingError):
-                    # The cursor stays put: the next poll reads this user again.
+                    # Read again at the next poll.
                     LOGGER.debug("Messages of a %s user not read: %s", channel, answer)
+                    failed[channel].add(user.user_id)
                     continue
-                ledger = state.channels[channel]
-                new, cursor = cursors.read(ledger, user, answer)
-                changed |= ledger.users.get(user.user_id) != cursor
-                ledger.users[user.user_id] = cursor
+                read_in = state.channels[channel]
+                new, seen = cursors.read(read_in, user, answer)
+                if seen is not None:
+                    read_in.people[user.user_id] = seen
+                    self.store.changed(channel, user.user_id)
+                    self._unsaved = True
                 received.extend(
-                    {
-                        "provider": PROVIDER_ALDEAMO,
-                        "channel": channel,
-                        "client_id": user.user_id,
-                        "name": user.name,
-                        "message": message.message,
-                        "message_id": message.id,
-                        "time": (message.time or now).isoformat(),
-                    }
+                    _event(channel, user, message, listed[channel].answered_at)
                     for message in new
                 )
+            for channel, listing in listed.items():
+                ledger = state.channels.get(channel)
+                if ledger is None:
+                    # First poll of this channel: history is not replayed.
+                    state.starts += 1
+                    state.channels[channel] = cursors.start(
+                        listing.users, listing.answered_at, state.starts
+                    )
+                    changed = True
+                    continue
+                mark = cursors.newest((u.stamp for u in listing.users), ledger.mark)
+                moved = (mark, mark != ledger.mark, frozenset(failed[channel]))
+                if moved != (ledger.mark, ledger.recheck, ledger.retry):
+                    ledger.mark, ledger.recheck, ledger.retry = moved
+                    changed = True
             received.sort(key=lambda m: m["time"])
             for message in received:
                 self._queue(EVENT_MESSAGE_RECEIVED, message)
-            if changed:
+            self._unsaved |= bool(received)
+            if changed and not self._unsaved:
                 self.store.schedule_save()
-            return AldeamoData(users=listed)
+            return AldeamoData(
+                users={
+                    channel: len(listing.users) for channel, listing in listed.items()
+                }
+            )
 
         return commit
 

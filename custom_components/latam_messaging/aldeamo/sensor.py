@@ -57,4 +57,4 @@ class BotUsersSensor(LatamEntity[AldeamoCoordinator], SensorEntity):
     def native_value(self) -> int:
         """Return the number of users on the channel."""
         channel = self.entity_description.channel
-        return len(self.coordinator.data.users.get(channel, ()))
+        return self.coordinator.data.users.get(channel, 0)

@@ -5,6 +5,7 @@ from .aldeamo import (
     LISTENING_CHANNELS,
     SENDING_CHANNELS,
     AldeamoClient,
+    Listing,
     account_digest,
 )
 from .aldeamo_models import AldeamoMessage, AldeamoUser, ListedUser, parse_aldeamo_user
@@ -38,6 +39,7 @@ __all__ = [
     "LISTENING_CHANNELS",
     "SENDING_CHANNELS",
     "AldeamoClient",
+    "Listing",
     "AldeamoMessage",
     "AldeamoUser",
     "AuthenticationError",

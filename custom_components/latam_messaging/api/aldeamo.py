@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import datetime
+from email.utils import parsedate_to_datetime
 import hashlib
 import re
 from typing import Any
@@ -65,6 +67,26 @@ def _describe_error(payload: Any) -> tuple[str | None, str | None]:
     )
 
 
+def http_date(value: str | None) -> datetime | None:
+    """Read an HTTP `Date` header (the provider's clock); None when absent or odd."""
+    if not value:
+        return None
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """A channel's users, and the provider's own clock when it listed them."""
+
+    users: tuple[ListedUser, ...]
+    answered_at: datetime | None
+    """The answer's `Date` header; None when it had none (or an unreadable one)."""
+
+
 @dataclass(slots=True)
 class AldeamoClient:
     """One Aldeamo bots account, authenticated by its API key."""
@@ -86,6 +108,12 @@ class AldeamoClient:
         )
 
     async def _request(self, method: str, path: str, fields: dict[str, str]) -> Any:
+        data, _ = await self._exchange(method, path, fields)
+        return data
+
+    async def _exchange(
+        self, method: str, path: str, fields: dict[str, str]
+    ) -> tuple[Any, str | None]:
         # The seed lists `auth` beside the other parameters and its GET example puts
         # them in the query string: we send the key as a header and as a parameter.
         fields = {"auth": self.api_key, **fields}
@@ -94,7 +122,7 @@ class AldeamoClient:
             "Accept": "application/json",
             "X-API-Source": self.source,
         }
-        payload = await self._transport.request(
+        payload, date = await self._transport.exchange(
             method,
             path,
             headers=headers,
@@ -112,7 +140,7 @@ class AldeamoClient:
                 envelope.message or f"Aldeamo refused {method} {path}",
                 code=envelope.code,
             )
-        return envelope.data
+        return envelope.data, date
 
     async def users(self, channel: str) -> tuple[AldeamoUser, ...]:
         """Return the users who wrote to the bot on a channel."""
@@ -122,12 +150,18 @@ class AldeamoClient:
 
     async def listed_users(self, channel: str) -> tuple[ListedUser, ...]:
         """Return the users of a channel, read only as far as deciding who moved."""
-        data = await self._request("GET", "/users", {"channel": channel})
+        return (await self.listing(channel)).users
+
+    async def listing(self, channel: str) -> Listing:
+        """Return the users of a channel and when the provider answered."""
+        data, date = await self._exchange("GET", "/users", {"channel": channel})
         if isinstance(data, list) and len(data) > LISTED_IN_LOOP:
-            return await asyncio.get_running_loop().run_in_executor(
+            users = await asyncio.get_running_loop().run_in_executor(
                 None, list_aldeamo_users, data
             )
-        return list_aldeamo_users(data)
+        else:
+            users = list_aldeamo_users(data)
+        return Listing(users, http_date(date))
 
     async def messages(
         self, channel: str, client_id: str

@@ -50,6 +50,22 @@ class Transport:
         form: Mapping[str, str] | None = None,
     ) -> Any:
         """Perform the request; None stands for an empty body."""
+        payload, _ = await self.exchange(
+            method, path, headers=headers, params=params, json_body=json_body, form=form
+        )
+        return payload
+
+    async def exchange(
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: Mapping[str, str],
+        params: Mapping[str, str] | None = None,
+        json_body: Any = None,
+        form: Mapping[str, str] | None = None,
+    ) -> tuple[Any, str | None]:
+        """Perform the request; return the decoded body and the `Date` header."""
         url = self.base_url.rstrip("/") + path
         try:
             async with (
@@ -68,6 +84,7 @@ class Transport:
                 status = response.status
                 charset = response.charset
                 retry_after = response.headers.get("Retry-After")
+                date = response.headers.get("Date")
         except TimeoutError as err:
             raise ProviderConnectionError(
                 f"{method} {path} got no answer within {self.request_timeout:g} s",
@@ -86,10 +103,11 @@ class Transport:
 
         if 200 <= status < 300:
             if len(body) > DECODED_IN_LOOP:
-                return await asyncio.get_running_loop().run_in_executor(
+                decoded = await asyncio.get_running_loop().run_in_executor(
                     None, decode_json, body, charset
                 )
-            return decode_json(body, charset)
+                return decoded, date
+            return decode_json(body, charset), date
         raise self._error(
             method, path, status, body=body, charset=charset, retry_after=retry_after
         )
