@@ -78,9 +78,12 @@ class LatamCoordinator[DataT, StateT](DataUpdateCoordinator[DataT], ABC):
     store_type: Callable[[HomeAssistant, str], EntryStore[Any]]
     """Where the account's state is kept (also to delete it with the entry)."""
     device_triggers: ClassVar[DeviceTriggers]
+    """What its devices offer automations (read also while the entry is not loaded)."""
     platforms: ClassVar[tuple[Platform, ...]]
     """The platforms an entry of this provider sets up."""
-    """What its devices offer automations (read also while the entry is not loaded)."""
+    save_when_fired: ClassVar[bool] = True
+    """Save as soon as queued events fired; False where the provider's coordinator
+    stores its events before firing them and marks what it fires again."""
 
     def __init__(
         self,
@@ -176,12 +179,15 @@ class LatamCoordinator[DataT, StateT](DataUpdateCoordinator[DataT], ABC):
             if event.event_type == EVENT_MESSAGE_RECEIVED:
                 for listener in list(self._message_listeners):
                     listener(event.data)
-        # On disk at once, not with the delay that gathers other changes: after a
-        # kill in that delay, each start would fire them again (one repeat is all
-        # spec.md allows, however many kills in a row).
-        self.hass.async_create_task(
-            self.store.async_save(), "latam_messaging save fired", eager_start=True
-        )
+        if self.save_when_fired:
+            # On disk at once, not with the delay that gathers other changes: after
+            # a kill in that delay, each start would fire them again (one repeat is
+            # all spec.md allows, however many kills in a row).
+            self.hass.async_create_task(
+                self.store.async_save(), "latam_messaging save fired", eager_start=True
+            )
+        else:
+            self.store.schedule_save()
         if answers:
             task = self.config_entry.async_create_background_task(
                 self.hass, self._async_answer_all(answers), "latam_messaging assist"

@@ -106,6 +106,9 @@ class AldeamoCoordinator(LatamCoordinator[AldeamoData, cursors.AldeamoState]):
     store_type = AldeamoStore
     device_triggers = ALDEAMO_TRIGGERS
     platforms = (Platform.EVENT, Platform.NOTIFY, Platform.SENSOR)
+    save_when_fired = (
+        False  # saved before firing, repeats marked: see async_fire_pending
+    )
 
     def __init__(
         self,
