@@ -17,7 +17,7 @@ from abc import ABC, abstractmethod
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, ClassVar, Self
+from typing import Any, ClassVar, Self
 
 from aiohttp import ClientSession
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
@@ -34,9 +34,6 @@ from .const import CONF_SCAN_INTERVAL, EVENT_MESSAGE_RECEIVED, LOGGER
 from .errors import action_error, update_error
 from .store import EntryStore, PendingEvent
 from .triggers import DeviceTriggers
-
-if TYPE_CHECKING:
-    from homeassistant.helpers.entity import Entity
 
 type LatamConfigEntry = ConfigEntry[LatamCoordinator[Any, Any]]
 type MessageListener = Callable[[dict[str, Any]], None]
@@ -329,16 +326,6 @@ class LatamCoordinator[DataT, StateT](DataUpdateCoordinator[DataT], ABC):
     @callback
     def async_prepare(self) -> None:
         """Finish the set-up once the first poll is in, before devices and entities."""
-
-    def entities(self, platform: Platform) -> list[Entity]:
-        """Return the account's own entities on a platform."""
-        return []
-
-    def subentry_entities(
-        self, platform: Platform, subentry: ConfigSubentry
-    ) -> list[Entity]:
-        """Return the entities of one recipient or contact on a platform."""
-        return []
 
     def dropped_entities(self) -> list[tuple[str, str]]:
         """Return (platform, unique id) of entities the account no longer has."""

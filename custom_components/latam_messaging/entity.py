@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState, ConfigSubentry
-from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
+from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import (
     AddConfigEntryEntitiesCallback,
     async_get_platforms,
 )
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .const import DOMAIN
+from .const import CONF_PROVIDER, DOMAIN
 from .coordinator import LatamConfigEntry, LatamCoordinator
 
 
@@ -108,18 +110,35 @@ def async_register_devices(
             devices.async_update_device(device.id, via_device_id=account.id)
 
 
+def _none(*_: Any) -> Iterable[Entity]:
+    return ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProviderEntities:
+    """What one provider's module of a platform builds: the account's, each subentry's.
+
+    The provider's platform modules build their entities from the coordinator (what
+    it declares: channels, subentries), so that no coordinator imports an entity.
+    """
+
+    account: Callable[[Any], Iterable[Entity]] = _none
+    subentry: Callable[[Any, ConfigSubentry], Iterable[Entity]] = _none
+
+
 @callback
 def async_add_platform_entities(
     entry: LatamConfigEntry,
-    platform: Platform,
+    builders: Mapping[str, ProviderEntities],
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add what the account's provider has on a platform: its own, then each subentry's."""
     coordinator = entry.runtime_data
-    if entities := coordinator.entities(platform):
+    build = builders.get(entry.data[CONF_PROVIDER], ProviderEntities())
+    if entities := list(build.account(coordinator)):
         async_add_entities(entities)
     for subentry_id, subentry in entry.subentries.items():
-        if entities := coordinator.subentry_entities(platform, subentry):
+        if entities := list(build.subentry(coordinator, subentry)):
             async_add_entities(entities, config_subentry_id=subentry_id)
 
 

@@ -9,10 +9,10 @@ from abc import abstractmethod
 from typing import Any
 
 from homeassistant.components.event import EventEntity
-from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .const import PROVIDER_ALDEAMO
 from .coordinator import LatamConfigEntry, LatamCoordinator
 from .entity import LatamEntity, async_add_platform_entities
 
@@ -26,7 +26,12 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the account's event entities, and those of its contacts."""
-    async_add_platform_entities(entry, Platform.EVENT, async_add_entities)
+    # Imported here: the provider's event entities build on the base class below.
+    from .aldeamo.event import ALDEAMO_EVENT_ENTITIES  # noqa: PLC0415
+
+    async_add_platform_entities(
+        entry, {PROVIDER_ALDEAMO: ALDEAMO_EVENT_ENTITIES}, async_add_entities
+    )
 
 
 class IncomingMessageEvent(LatamEntity[LatamCoordinator[Any, Any]], EventEntity):

@@ -10,12 +10,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from homeassistant.components.notify import NotifyEntity
-from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util.hass_dict import HassKey
 
-from .const import DOMAIN
+from .const import DOMAIN, PROVIDER_ALDEAMO, PROVIDER_ELIBOM
 from .coordinator import LatamConfigEntry, LatamCoordinator
 from .entity import LatamEntity, async_add_platform_entities
 
@@ -31,7 +30,18 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add one notify entity per recipient or contact."""
-    async_add_platform_entities(entry, Platform.NOTIFY, async_add_entities)
+    # Imported here: each provider's notify entity builds on the base class below.
+    from .aldeamo.notify import ALDEAMO_NOTIFY_ENTITIES  # noqa: PLC0415
+    from .elibom.notify import ELIBOM_NOTIFY_ENTITIES  # noqa: PLC0415
+
+    async_add_platform_entities(
+        entry,
+        {
+            PROVIDER_ELIBOM: ELIBOM_NOTIFY_ENTITIES,
+            PROVIDER_ALDEAMO: ALDEAMO_NOTIFY_ENTITIES,
+        },
+        async_add_entities,
+    )
 
 
 @callback

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any, Self
 
 from aiohttp import ClientSession
 from homeassistant.config_entries import ConfigSubentry
@@ -36,7 +36,6 @@ from ..const import (
     EVENT_MESSAGE_RECEIVED,
     LOGGER,
     PROVIDER_ALDEAMO,
-    SUBENTRY_CONTACT,
 )
 from ..coordinator import (
     LatamConfigEntry,
@@ -50,9 +49,6 @@ from ..validation import bot_target, bot_text, listening_channels, masked
 from . import cursors
 from .store import AldeamoStore
 from .triggers import ALDEAMO_TRIGGERS
-
-if TYPE_CHECKING:
-    from homeassistant.helpers.entity import Entity
 
 CHANNEL_ENTITIES = (("sensor", "users"), ("event", "messages"))
 """The entities each listened channel has: platform and the key's prefix."""
@@ -169,31 +165,6 @@ class AldeamoCoordinator(LatamCoordinator[AldeamoData, cursors.AldeamoState]):
         channel = str(subentry.data.get(CONF_CHANNEL, ""))
         user = str(subentry.data.get(CONF_CLIENT_ID, ""))
         return f"{CHANNEL_NAMES.get(channel, channel)} {masked(user)}".strip()
-
-    def entities(self, platform: Platform) -> list[Entity]:
-        """Return a users sensor and a message event entity per listened channel."""
-        # Imported here: the entity modules import this one.
-        from .event import channel_events  # noqa: PLC0415
-        from .sensor import bot_users_sensors  # noqa: PLC0415
-
-        if platform is Platform.SENSOR:
-            return list(bot_users_sensors(self))
-        if platform is Platform.EVENT:
-            return list(channel_events(self))
-        return []
-
-    def subentry_entities(
-        self, platform: Platform, subentry: ConfigSubentry
-    ) -> list[Entity]:
-        """Return a contact's notify entity and its message event entity."""
-        from .event import ContactMessageEvent  # noqa: PLC0415
-        from .notify import ContactNotifyEntity  # noqa: PLC0415
-
-        if platform is Platform.NOTIFY:
-            return [ContactNotifyEntity(self, subentry)]
-        if platform is Platform.EVENT and subentry.subentry_type == SUBENTRY_CONTACT:
-            return [ContactMessageEvent(self, subentry)]
-        return []
 
     def dropped_entities(self) -> list[tuple[str, str]]:
         """Return the entities of channels no longer listened to (dropped in reconfigure)."""

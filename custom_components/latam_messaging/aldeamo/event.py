@@ -10,7 +10,8 @@ from homeassistant.components.event import EventEntityDescription
 from homeassistant.config_entries import ConfigSubentry
 
 from ..api import LISTENING_CHANNELS
-from ..const import CONF_CHANNEL, CONF_CLIENT_ID
+from ..const import CONF_CHANNEL, CONF_CLIENT_ID, SUBENTRY_CONTACT
+from ..entity import ProviderEntities
 from ..event import IncomingMessageEvent
 from .coordinator import AldeamoCoordinator
 
@@ -73,3 +74,18 @@ class ContactMessageEvent(IncomingMessageEvent):
             data.get("channel") == self._channel
             and data.get("client_id") == self._client_id
         )
+
+
+def contact_events(
+    coordinator: AldeamoCoordinator, subentry: ConfigSubentry
+) -> list[ContactMessageEvent]:
+    """Make a contact's message event entity."""
+    if subentry.subentry_type != SUBENTRY_CONTACT:
+        return []
+    return [ContactMessageEvent(coordinator, subentry)]
+
+
+ALDEAMO_EVENT_ENTITIES = ProviderEntities(
+    account=channel_events, subentry=contact_events
+)
+"""A message event entity per listened channel, and one per contact."""

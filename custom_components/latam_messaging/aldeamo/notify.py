@@ -6,6 +6,7 @@ from homeassistant.components.notify import NotifyEntityFeature
 from homeassistant.config_entries import ConfigSubentry
 
 from ..const import CONF_CHANNEL, CONF_CLIENT_ID
+from ..entity import ProviderEntities
 from ..notify import LatamNotifyEntity
 from ..validation import bot_text
 from .coordinator import AldeamoCoordinator
@@ -32,3 +33,9 @@ class ContactNotifyEntity(LatamNotifyEntity[AldeamoCoordinator]):
         await self.coordinator.async_send(
             self._channel, self._client_id, bot_text(message, title)
         )
+
+
+ALDEAMO_NOTIFY_ENTITIES = ProviderEntities(
+    subentry=lambda coordinator, subentry: [ContactNotifyEntity(coordinator, subentry)]
+)
+"""One notify entity per contact; the bot itself has none."""

@@ -12,7 +12,7 @@ from homeassistant.components.sensor import (
 )
 
 from ..api import LISTENING_CHANNELS
-from ..entity import LatamEntity
+from ..entity import LatamEntity, ProviderEntities
 from .coordinator import AldeamoCoordinator
 
 
@@ -58,3 +58,7 @@ class BotUsersSensor(LatamEntity[AldeamoCoordinator], SensorEntity):
         """Return the number of users on the channel."""
         channel = self.entity_description.channel
         return self.coordinator.data.users.get(channel, 0)
+
+
+ALDEAMO_SENSOR_ENTITIES = ProviderEntities(account=bot_users_sensors)
+"""A users sensor per listened channel; contacts have none."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any, Self
 
 from aiohttp import ClientSession
 from homeassistant.config_entries import ConfigSubentry
@@ -46,9 +46,6 @@ from .diagnostics import elibom_diagnostics
 from .sending import ElibomSender
 from .store import ElibomStore
 from .triggers import ELIBOM_TRIGGERS
-
-if TYPE_CHECKING:
-    from homeassistant.helpers.entity import Entity
 
 INBOUND_REMEMBERED = 200
 """Ids of received SMS kept to ignore a callback Elibom repeats."""
@@ -121,23 +118,6 @@ class ElibomCoordinator(ElibomSender):
         """Leave inbound SMS to the inbox first: they are stored for the next set-up."""
         await webhook.async_detach(self)
         await super().async_stop()
-
-    def entities(self, platform: Platform) -> list[Entity]:
-        """Return the account's sensors."""
-        # Imported here: the entity modules import this one.
-        from .sensor import elibom_sensors  # noqa: PLC0415
-
-        return list(elibom_sensors(self)) if platform is Platform.SENSOR else []
-
-    def subentry_entities(
-        self, platform: Platform, subentry: ConfigSubentry
-    ) -> list[Entity]:
-        """Return a recipient's notify entity."""
-        from .notify import RecipientNotifyEntity  # noqa: PLC0415
-
-        if platform is Platform.NOTIFY:
-            return [RecipientNotifyEntity(self, subentry)]
-        return []
 
     def diagnostics(self) -> dict[str, Any]:
         """Describe the account, its schedules and the deliveries followed."""

@@ -6,6 +6,7 @@ from homeassistant.components.notify import NotifyEntityFeature
 from homeassistant.config_entries import ConfigSubentry
 
 from ..const import CONF_PHONE_NUMBER
+from ..entity import ProviderEntities
 from ..notify import LatamNotifyEntity
 from ..validation import sms_text
 from .coordinator import ElibomCoordinator
@@ -31,3 +32,11 @@ class RecipientNotifyEntity(LatamNotifyEntity[ElibomCoordinator]):
         plain = self.coordinator.plain_alphabet
         text = sms_text(message, title, plain_alphabet=plain)
         await self.coordinator.async_send_sms([self._number], text)
+
+
+ELIBOM_NOTIFY_ENTITIES = ProviderEntities(
+    subentry=lambda coordinator, subentry: [
+        RecipientNotifyEntity(coordinator, subentry)
+    ]
+)
+"""One notify entity per recipient; the account has none."""

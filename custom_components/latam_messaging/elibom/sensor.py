@@ -17,7 +17,7 @@ from homeassistant.helpers.restore_state import RestoreEntity
 from homeassistant.util import dt as dt_util
 
 from ..const import EVENT_DELIVERY_STATUS
-from ..entity import LatamEntity
+from ..entity import LatamEntity, ProviderEntities
 from ..validation import masked
 from .coordinator import ElibomCoordinator
 from .data import ElibomData
@@ -177,3 +177,7 @@ class UnconfirmedSmsSensor(ElibomSensor, RestoreEntity):
     def extra_state_attributes(self) -> dict[str, Any]:
         """Return the last delivery that changed: its masked number, status and time."""
         return dict(getattr(self, "_last", None) or dict.fromkeys(LAST_DELIVERY))
+
+
+ELIBOM_SENSOR_ENTITIES = ProviderEntities(account=elibom_sensors)
+"""The account's sensors; recipients have none."""
