@@ -624,8 +624,8 @@ async def default_site(
     site.elibom = simulator.elibom
     site.aldeamo = simulator.aldeamo
     await site.start()
-    monkeypatch.setattr(f"{PACKAGE}.elibom.flow.ELIBOM_URL", site.elibom_url)
-    monkeypatch.setattr(f"{PACKAGE}.aldeamo.flow.ALDEAMO_URL", site.aldeamo_url)
+    monkeypatch.setattr(f"{PACKAGE}.elibom.flow.ElibomForms.url", site.elibom_url)
+    monkeypatch.setattr(f"{PACKAGE}.aldeamo.flow.AldeamoForms.url", site.aldeamo_url)
     yield site
     await site.stop()
 

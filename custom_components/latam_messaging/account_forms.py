@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from homeassistant.config_entries import ConfigEntry, ConfigFlowResult
+from homeassistant.const import CONF_URL
 from homeassistant.core import HomeAssistant
 import voluptuous as vol
 
 from .const import CONF_ACCOUNT_ID, CONF_PROVIDER
-from .flow_input import FlowError
+from .flow_input import URL_FIELD, FlowError, base_url
 
 
 class AccountFlow(Protocol):
@@ -89,20 +90,36 @@ class AccountForms(ABC):
     secret: str
     """The field of the secret a reauth asks for again."""
     default_scan_interval: int
+    url: str
+    """The provider's API address, which set-up shows and rarely needs changed."""
+    setup_fields: Mapping[str, Any]
+    """What set-up asks for, field by field (each required), before the URL."""
+    setup_defaults: Mapping[str, Any] = {}
+    """What the empty set-up form shows in those fields."""
 
     # Set-up --------------------------------------------------------------------------
 
-    @abstractmethod
     def setup_schema(self) -> vol.Schema:
-        """Return what set-up asks for."""
+        """Return what set-up asks for: the provider's fields, then (rarely) the URL."""
+        fields: dict[vol.Marker, Any] = {
+            vol.Required(key): selector for key, selector in self.setup_fields.items()
+        }
+        return vol.Schema({**fields, vol.Optional(CONF_URL): URL_FIELD})
 
-    @abstractmethod
     def setup_suggested(self) -> dict[str, Any]:
         """Return what the empty set-up form shows."""
+        return {CONF_URL: self.url, **self.setup_defaults}
+
+    def setup_data(self, user_input: Mapping[str, Any]) -> dict[str, Any]:
+        """Return the credentials and URL from the set-up form (FlowError if bad)."""
+        return {
+            **self.credentials(user_input),
+            CONF_URL: base_url(user_input, self.url),
+        }
 
     @abstractmethod
-    def setup_data(self, user_input: Mapping[str, Any]) -> dict[str, Any]:
-        """Return the credentials from the set-up form (FlowError if bad)."""
+    def credentials(self, user_input: Mapping[str, Any]) -> dict[str, Any]:
+        """Return the provider's fields from the set-up form (FlowError if bad)."""
 
     def known_unique_id(self, data: Mapping[str, Any]) -> str | None:
         """Return the unique id if the credentials alone decide it (none by default)."""

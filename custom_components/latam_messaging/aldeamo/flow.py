@@ -55,27 +55,15 @@ class AldeamoForms(AccountForms):
     provider = PROVIDER_ALDEAMO
     secret = CONF_API_KEY
     default_scan_interval = DEFAULT_ALDEAMO_SCAN_INTERVAL
+    url = ALDEAMO_URL
+    setup_fields = {CONF_API_KEY: PASSWORD, CONF_CHANNELS: CHANNELS}
+    setup_defaults = {CONF_CHANNELS: ["whatsapp"]}
 
-    def setup_schema(self) -> vol.Schema:
-        """Return the API key, the channels and (rarely) the URL."""
-        return vol.Schema(
-            {
-                vol.Required(CONF_API_KEY): PASSWORD,
-                vol.Required(CONF_CHANNELS): CHANNELS,
-                vol.Optional(CONF_URL): URL_FIELD,
-            }
-        )
-
-    def setup_suggested(self) -> dict[str, Any]:
-        """Return Aldeamo's URL and WhatsApp."""
-        return {CONF_URL: ALDEAMO_URL, CONF_CHANNELS: ["whatsapp"]}
-
-    def setup_data(self, user_input: Mapping[str, Any]) -> dict[str, Any]:
-        """Return the API key, channels and URL."""
+    def credentials(self, user_input: Mapping[str, Any]) -> dict[str, Any]:
+        """Return the API key and the channels."""
         return {
             CONF_API_KEY: text(user_input, CONF_API_KEY),
             CONF_CHANNELS: _channels(user_input),
-            CONF_URL: base_url(user_input, ALDEAMO_URL),
         }
 
     def known_unique_id(self, data: Mapping[str, Any]) -> str:
@@ -112,7 +100,7 @@ class AldeamoForms(AccountForms):
         """Return the entry's data with the new channels and URL."""
         return dict(entry.data) | {
             CONF_CHANNELS: _channels(user_input),
-            CONF_URL: base_url(user_input, ALDEAMO_URL),
+            CONF_URL: base_url(user_input, self.url),
         }
 
     def taken_besides(

@@ -62,27 +62,14 @@ class ElibomForms(AccountForms):
     provider = PROVIDER_ELIBOM
     secret = CONF_API_TOKEN
     default_scan_interval = DEFAULT_ELIBOM_SCAN_INTERVAL
+    url = ELIBOM_URL
+    setup_fields = {CONF_USERNAME: EMAIL, CONF_API_TOKEN: PASSWORD}
 
-    def setup_schema(self) -> vol.Schema:
-        """Return the e-mail, the API password and (rarely) the URL."""
-        return vol.Schema(
-            {
-                vol.Required(CONF_USERNAME): EMAIL,
-                vol.Required(CONF_API_TOKEN): PASSWORD,
-                vol.Optional(CONF_URL): URL_FIELD,
-            }
-        )
-
-    def setup_suggested(self) -> dict[str, Any]:
-        """Return Elibom's URL."""
-        return {CONF_URL: ELIBOM_URL}
-
-    def setup_data(self, user_input: Mapping[str, Any]) -> dict[str, Any]:
-        """Return the e-mail, API password and URL."""
+    def credentials(self, user_input: Mapping[str, Any]) -> dict[str, Any]:
+        """Return the e-mail and the API password."""
         return {
             CONF_USERNAME: text(user_input, CONF_USERNAME),
             CONF_API_TOKEN: text(user_input, CONF_API_TOKEN),
-            CONF_URL: base_url(user_input, ELIBOM_URL),
         }
 
     def taken(self, hass: HomeAssistant, data: Mapping[str, Any]) -> bool:
@@ -128,7 +115,7 @@ class ElibomForms(AccountForms):
         """Return the entry's data with the new user, URL and perhaps password."""
         data = dict(entry.data) | {
             CONF_USERNAME: text(user_input, CONF_USERNAME),
-            CONF_URL: base_url(user_input, ELIBOM_URL),
+            CONF_URL: base_url(user_input, self.url),
         }
         if token := text(user_input, CONF_API_TOKEN, required=False):
             data[CONF_API_TOKEN] = token
