@@ -20,9 +20,9 @@ def _lookups_until(end: timedelta) -> list[datetime]:
     moments = []
     now = START
     while now <= START + end:
-        if deliveries.due(state, now):
+        if deliveries.due(state, now, POLL, scheduled=True):
             moments.append(now)
-            tracked.next_due = deliveries.next_lookup(tracked.sent_at, now)
+            tracked.next_due = deliveries.next_lookup(tracked.sent_at, now, POLL)
         now += POLL
     return moments
 
@@ -53,7 +53,7 @@ def test_a_final_answer_makes_one_event_and_forgets_the_delivery() -> None:
     state = deliveries.ElibomState()
     tracked = deliveries.track("1857", 1, START)
     state.deliveries[tracked.token] = tracked
-    event = deliveries.apply_lookup(state, tracked, None, START + POLL)
+    event = deliveries.apply_lookup(state, tracked, None, START + POLL, POLL)
     assert event is not None
     assert (event["delivery_token"], event["status"]) == ("1857", "expired")
     assert state.deliveries == {}

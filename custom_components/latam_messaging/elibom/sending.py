@@ -57,6 +57,8 @@ class ElibomSender(LatamCoordinator[ElibomData, deliveries.ElibomState]):
         self.client = client
         self._polls = 0
         self._active_users: int | None = None
+        self._scheduled = False
+        """Whether the refresh running is a scheduled poll (not set-up, not asked for)."""
 
     @property
     def country_code(self) -> str:
