@@ -140,6 +140,7 @@ class ElibomCoordinator(ElibomSender):
         state = self.store.state
         now = dt_util.utcnow()
         scheduled = self._scheduled
+        since = state.version  # what actions change from here on, they decide
         account = await self.client.account()
         listed = {s.id: schedule_seen(s) for s in await self.client.scheduled()}
         active_users = self._active_users
@@ -158,7 +159,7 @@ class ElibomCoordinator(ElibomSender):
         raise_auth_failure(answers)
 
         def commit() -> ElibomData:
-            events, changed = deliveries.apply_schedules(state, listed, ended)
+            events, changed = deliveries.apply_schedules(state, listed, ended, since)
             for event in events:
                 self._queue(EVENT_SCHEDULE_STATUS, event)
             for tracked, answer in zip(due, answers, strict=True):

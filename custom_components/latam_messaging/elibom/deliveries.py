@@ -65,6 +65,16 @@ class ElibomState:
     """The last schedules that ended, with how (executed or cancelled), oldest first."""
     inbound: list[str] = field(default_factory=list)
     """Ids of the last SMS received on the webhook, to ignore a callback repeated."""
+    version: int = 0
+    """Counts the changes actions made (not stored: no poll outlives the process)."""
+    touched: dict[str, int] = field(default_factory=dict)
+    """Schedules an action changed, with the version of its last change."""
+
+
+def touch(state: ElibomState, schedule_id: str) -> None:
+    """Note that an action changed a schedule: a poll already asking does not undo it."""
+    state.version += 1
+    state.touched[schedule_id] = state.version
 
 
 def track(token: str, recipients: int, now: datetime) -> TrackedDelivery:
@@ -186,13 +196,22 @@ def apply_schedules(
     state: ElibomState,
     listed: Mapping[str, SeenSchedule],
     ended: Mapping[str, str | None],
+    since: int,
 ) -> tuple[list[dict[str, Any]], bool]:
     """Record the list and the answers about schedules that left it.
 
     `ended` maps each schedule asked about to its status (`cancelled` for one the
     provider no longer knows), or None when it could not be asked: that one is
     asked again at the next poll. Returns the events and whether anything changed.
+    The poll asked from version `since` on: a schedule an action changed after that
+    (sent, scheduled, cancelled) is as the action left it, whatever the older answers say.
     """
+    fresh = {i for i, version in state.touched.items() if version > since}
+    state.touched = {i: v for i, v in state.touched.items() if v > since}
+    listed = {i: s for i, s in listed.items() if i not in fresh} | {
+        i: state.schedules[i] for i in fresh if i in state.schedules
+    }
+    ended = {i: status for i, status in ended.items() if i not in fresh}
     gone = state.leaving | (set(state.schedules) - set(listed))
     changed = state.schedules != listed or gone != state.leaving
     state.schedules = dict(listed)

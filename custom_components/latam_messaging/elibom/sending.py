@@ -153,6 +153,7 @@ class ElibomSender(LatamCoordinator[ElibomData, deliveries.ElibomState]):
                 )
             else:
                 state.schedules[token] = SeenSchedule(token, when, text, len(chunk))
+                deliveries.touch(state, token)
             self.store.schedule_save()
             return token
 
@@ -186,6 +187,7 @@ class ElibomSender(LatamCoordinator[ElibomData, deliveries.ElibomState]):
         self._queue(
             EVENT_SCHEDULE_STATUS, deliveries.settle(state, schedule_id, "cancelled")
         )
+        deliveries.touch(state, schedule_id)
         await self.store.async_save()
         self.async_fire_pending()
         self._show()
