@@ -100,8 +100,8 @@ class ElibomSender(LatamCoordinator[ElibomData, deliveries.ElibomState]):
         """Send or schedule, one request per chunk of numbers; never repeated.
 
         Returns the delivery tokens (or schedule ids). Every accepted chunk is
-        tracked and saved as soon as it is accepted, also when another chunk
-        failed or the caller was cancelled meanwhile.
+        tracked and written to disk as soon as it is accepted, also when another
+        chunk failed or the caller was cancelled meanwhile.
         """
         chunks = [
             numbers[start : start + BROADCAST_CHUNK_SIZE]
@@ -154,12 +154,13 @@ class ElibomSender(LatamCoordinator[ElibomData, deliveries.ElibomState]):
             else:
                 state.schedules[token] = SeenSchedule(token, when, text, len(chunk))
                 deliveries.touch(state, token)
-            self.store.schedule_save()
+            # On disk before this slot awaits another chunk's answer: a crash then
+            # keeps every accepted chunk (writes at once coalesce into one).
+            await self.store.async_save()
             return token
 
         results = await bounded(chunks, BROADCAST_CONCURRENCY, post)
         if any(not isinstance(r, LatamMessagingError) for r in results):
-            await self.store.async_save()
             self._show()
         return results
 
