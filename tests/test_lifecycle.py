@@ -525,3 +525,49 @@ async def test_a_stuck_delivery_is_looked_up_less_often_and_a_reload_keeps_its_d
     assert max(gaps) <= 31  # never more than 30 minutes (and the poll it falls in)
     assert max(gaps) >= 29  # the cap is reached
     assert len(times) < 40  # instead of 380, one per poll
+
+
+async def test_a_crash_after_one_accepted_chunk_of_a_broadcast_keeps_its_token(
+    hass: HomeAssistant,
+    elibom_entry: MockConfigEntry,
+    simulator: Simulator,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Each accepted chunk is on disk while another chunk's answer is still awaited."""
+    store_key = f"{DOMAIN}.{elibom_entry.entry_id}"
+    simulator.elibom.accounts[ELIBOM_USER.lower()].credits = 1e6
+    await setup_entry(hass, elibom_entry)
+    # Three chunks at once; the first to arrive is answered a second late.
+    simulator.fail_next(FaultKind.DELAY, delay=1.0, method="POST", path="/messages")
+    call = hass.async_create_task(
+        hass.services.async_call(
+            DOMAIN,
+            "send_sms",
+            {
+                "config_entry_id": elibom_entry.entry_id,
+                "to": [f"57300{n:07d}" for n in range(250)],
+                "message": "Alarma: puerta abierta",
+            },
+            blocking=True,
+        )
+    )
+    tracked = elibom_entry.runtime_data.store.state.deliveries
+    while len(tracked) < 2:
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.2)
+    assert not call.done()  # the late chunk's answer is still awaited
+    # The crash: what the last write left.
+    on_disk = copy.deepcopy(hass_storage.get(store_key, {"data": {"deliveries": []}}))
+    accepted = set(tracked)
+    await call
+
+    assert {d["token"] for d in on_disk["data"]["deliveries"]} == accepted
+    assert await hass.config_entries.async_unload(elibom_entry.entry_id)
+    hass_storage[store_key] = on_disk
+    delivered = listen(hass, EVENT_DELIVERY_STATUS)
+    await hass.config_entries.async_setup(elibom_entry.entry_id)
+    await hass.async_block_till_done()
+    simulator.advance(60)
+    await poll(hass)
+    finished = {e["delivery_token"] for e in delivered if e["status"] == "finished"}
+    assert finished == accepted  # each followed to its end after the crash

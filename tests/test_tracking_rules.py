@@ -22,9 +22,9 @@ def _lookups_until(end: timedelta) -> list[datetime]:
     moments = []
     now = START
     while now <= START + end:
-        if deliveries.due(state, now):
+        if deliveries.due(state, now, POLL, scheduled=True):
             moments.append(now)
-            tracked.next_due = deliveries.next_lookup(tracked.sent_at, now)
+            tracked.next_due = deliveries.next_lookup(tracked.sent_at, now, POLL)
         now += POLL
     return moments
 
@@ -55,10 +55,38 @@ def test_a_final_answer_makes_one_event_and_forgets_the_delivery() -> None:
     state = deliveries.ElibomState()
     tracked = deliveries.track("1857", 1, START)
     state.deliveries[tracked.token] = tracked
-    event = deliveries.apply_lookup(state, tracked, None, START + POLL)
+    event = deliveries.apply_lookup(state, tracked, None, START + POLL, POLL)
     assert event is not None
     assert (event["delivery_token"], event["status"]) == ("1857", "expired")
     assert state.deliveries == {}
+
+
+def test_a_listing_older_than_an_action_does_not_undo_it() -> None:
+    """Cancelled or created after the poll began: as the action left it; others as listed."""
+    state = deliveries.ElibomState()
+    seen = deliveries.SeenSchedule("1", START, "pagar", 1)
+    state.schedules["1"] = seen
+    since = state.version  # the poll begins, lists "1" (and not "2")
+    deliveries.settle(state, "1", "cancelled")
+    deliveries.touch(state, "1")
+    created = deliveries.SeenSchedule("2", START, "luz", 1)
+    state.schedules["2"] = created
+    deliveries.touch(state, "2")
+    elsewhere = deliveries.SeenSchedule("3", START, "agua", 1)
+
+    events, _ = deliveries.apply_schedules(
+        state, {"1": seen, "3": elsewhere}, {"1": "cancelled"}, since
+    )
+
+    assert events == []  # the cancel fired its own event
+    assert state.schedules == {"2": created, "3": elsewhere}
+    events, _ = deliveries.apply_schedules(state, {"3": elsewhere}, {}, state.version)
+    assert state.schedules == {"3": elsewhere}  # a newer listing decides again
+    assert events == []  # "2" is asked about at the next poll, not reported unasked
+
+
+def _user(user_id: str, last_active: datetime | None) -> AldeamoUser:
+    return AldeamoUser(user_id, user_id, None, None, None, None, last_active)
 
 
 def _user(

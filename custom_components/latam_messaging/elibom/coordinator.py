@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Self
 
 from aiohttp import ClientSession
@@ -26,6 +26,7 @@ from ..const import (
     CONF_API_TOKEN,
     CONF_LOW_CREDIT_THRESHOLD,
     CONF_PHONE_NUMBER,
+    DEFAULT_ELIBOM_SCAN_INTERVAL,
     DELIVERY_POLL_CONCURRENCY,
     DOMAIN,
     EVENT_DELIVERY_STATUS,
@@ -141,6 +142,8 @@ class ElibomCoordinator(ElibomSender):
     async def _async_fetch(self) -> Callable[[], ElibomData]:
         state = self.store.state
         now = dt_util.utcnow()
+        scheduled = self._scheduled
+        since = state.version  # what actions change from here on, they decide
         account = await self.client.account()
         listed = {s.id: schedule_seen(s) for s in await self.client.scheduled()}
         active_users = self._active_users
@@ -151,12 +154,15 @@ class ElibomCoordinator(ElibomSender):
             schedule_id: await self._schedule_end(schedule_id)
             for schedule_id in deliveries.leaving(state, listed)
         }
-        due = deliveries.due(state, now)
+        interval = self.update_interval or timedelta(
+            seconds=DEFAULT_ELIBOM_SCAN_INTERVAL
+        )
+        due = deliveries.due(state, now, interval, scheduled=scheduled)
         answers = await bounded(due, DELIVERY_POLL_CONCURRENCY, self._look_up)
         raise_auth_failure(answers)
 
         def commit() -> ElibomData:
-            events, changed = deliveries.apply_schedules(state, listed, ended)
+            events, changed = deliveries.apply_schedules(state, listed, ended, since)
             for event in events:
                 self._queue(EVENT_SCHEDULE_STATUS, event)
             for tracked, answer in zip(due, answers, strict=True):
@@ -166,7 +172,9 @@ class ElibomCoordinator(ElibomSender):
                 if state.deliveries.get(tracked.token) is not tracked:
                     continue  # forgotten meanwhile
                 changed = True  # at least its next due time
-                if change := deliveries.apply_lookup(state, tracked, answer, now):
+                if change := deliveries.apply_lookup(
+                    state, tracked, answer, now, interval
+                ):
                     self._queue(EVENT_DELIVERY_STATUS, change)
             if changed:
                 self.store.schedule_save()
@@ -176,6 +184,15 @@ class ElibomCoordinator(ElibomSender):
             return self._snapshot(account)
 
         return commit
+
+    async def _handle_refresh_interval(self, _now: datetime | None = None) -> None:
+        # Told apart from other refreshes: only a scheduled poll comes a polling
+        # period after the last one (see deliveries.due).
+        self._scheduled = True
+        try:
+            await super()._handle_refresh_interval(_now)
+        finally:
+            self._scheduled = False
 
     async def _schedule_end(self, schedule_id: str) -> str | None:
         """Ask how a schedule that left the list ended; None when it cannot be said yet."""

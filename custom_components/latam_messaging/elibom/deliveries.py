@@ -18,7 +18,9 @@ FINAL_STATES = frozenset({"finished", "failed", "expired"})
 LOOKUP_WINDOW = timedelta(hours=48)
 """Elibom forgets a delivery after about two days: it is expired then."""
 YOUNG = timedelta(minutes=10)
-"""A delivery this young is looked up at every poll: most end within a minute."""
+"""A delivery this young is looked up once per polling period: most end within a minute."""
+EARLY = timedelta(seconds=2)
+"""How early a poll may come: the coordinator's timer rounds to whole seconds."""
 MAX_WAIT = timedelta(minutes=30)
 """The longest wait between two lookups of an older delivery."""
 WAIT_SHARE = 5
@@ -63,6 +65,16 @@ class ElibomState:
     """The last schedules that ended, with how (executed or cancelled), oldest first."""
     inbound: list[str] = field(default_factory=list)
     """Ids of the last SMS received on the webhook, to ignore a callback repeated."""
+    version: int = 0
+    """Counts the changes actions made (not stored: no poll outlives the process)."""
+    touched: dict[str, int] = field(default_factory=dict)
+    """Schedules an action changed, with the version of its last change."""
+
+
+def touch(state: ElibomState, schedule_id: str) -> None:
+    """Note that an action changed a schedule: a poll already asking does not undo it."""
+    state.version += 1
+    state.touched[schedule_id] = state.version
 
 
 def track(token: str, recipients: int, now: datetime) -> TrackedDelivery:
@@ -70,29 +82,37 @@ def track(token: str, recipients: int, now: datetime) -> TrackedDelivery:
     return TrackedDelivery(token, "created", 0, 0, now, recipients, now)
 
 
-def next_lookup(sent_at: datetime, now: datetime) -> datetime:
+def next_lookup(sent_at: datetime, now: datetime, interval: timedelta) -> datetime:
     """Return when a delivery looked up now is due again.
 
-    Young deliveries are due at the very next poll; after that the wait grows with
-    the delivery's age, up to MAX_WAIT: a delivery stuck for two days costs about
-    a hundred lookups, not one per poll.
+    Young deliveries are due one polling period later; after that the wait grows
+    with the delivery's age, up to MAX_WAIT: a delivery stuck for two days costs
+    about a hundred lookups, not one per poll.
     """
     age = now - sent_at
     if age < YOUNG:
-        return now
-    return now + min(MAX_WAIT, age / WAIT_SHARE)
+        return now + interval
+    return now + max(interval, min(MAX_WAIT, age / WAIT_SHARE))
 
 
-def due(state: ElibomState, now: datetime) -> list[TrackedDelivery]:
+def due(
+    state: ElibomState, now: datetime, interval: timedelta, *, scheduled: bool
+) -> list[TrackedDelivery]:
     """Return the deliveries to look up at a poll happening now.
 
+    A scheduled poll comes one polling period after the last, so a young delivery
+    is due at each; any other refresh (the first after a reload or a restart, one
+    asked for) goes by the stored due times, and looks up nothing early.
     A due time further off than the longest wait was set by a clock that was
     wrong (or stored damaged): that delivery is due now rather than for years.
     """
+    longest = max(MAX_WAIT, interval)
     return [
         d
         for d in state.deliveries.values()
-        if d.next_due <= now or d.next_due - now > MAX_WAIT
+        if d.next_due <= now + EARLY
+        or (scheduled and now - d.sent_at < YOUNG)
+        or d.next_due - now > longest
     ]
 
 
@@ -137,6 +157,7 @@ def apply_lookup(
     tracked: TrackedDelivery,
     answer: ElibomDelivery | None,
     now: datetime,
+    interval: timedelta,
 ) -> dict[str, Any] | None:
     """Record one lookup's answer (None: the provider forgot it); return its event.
 
@@ -152,7 +173,7 @@ def apply_lookup(
     if status in FINAL_STATES:
         del state.deliveries[tracked.token]
     else:
-        tracked.next_due = next_lookup(tracked.sent_at, now)
+        tracked.next_due = next_lookup(tracked.sent_at, now, interval)
     return event
 
 
@@ -175,13 +196,22 @@ def apply_schedules(
     state: ElibomState,
     listed: Mapping[str, SeenSchedule],
     ended: Mapping[str, str | None],
+    since: int,
 ) -> tuple[list[dict[str, Any]], bool]:
     """Record the list and the answers about schedules that left it.
 
     `ended` maps each schedule asked about to its status (`cancelled` for one the
     provider no longer knows), or None when it could not be asked: that one is
     asked again at the next poll. Returns the events and whether anything changed.
+    The poll asked from version `since` on: a schedule an action changed after that
+    (sent, scheduled, cancelled) is as the action left it, whatever the older answers say.
     """
+    fresh = {i for i, version in state.touched.items() if version > since}
+    state.touched = {i: v for i, v in state.touched.items() if v > since}
+    listed = {i: s for i, s in listed.items() if i not in fresh} | {
+        i: state.schedules[i] for i in fresh if i in state.schedules
+    }
+    ended = {i: status for i, status in ended.items() if i not in fresh}
     gone = state.leaving | (set(state.schedules) - set(listed))
     changed = state.schedules != listed or gone != state.leaving
     state.schedules = dict(listed)

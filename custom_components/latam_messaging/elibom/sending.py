@@ -57,6 +57,8 @@ class ElibomSender(LatamCoordinator[ElibomData, deliveries.ElibomState]):
         self.client = client
         self._polls = 0
         self._active_users: int | None = None
+        self._scheduled = False
+        """Whether the refresh running is a scheduled poll (not set-up, not asked for)."""
 
     @property
     def country_code(self) -> str:
@@ -98,8 +100,8 @@ class ElibomSender(LatamCoordinator[ElibomData, deliveries.ElibomState]):
         """Send or schedule, one request per chunk of numbers; never repeated.
 
         Returns the delivery tokens (or schedule ids). Every accepted chunk is
-        tracked and saved as soon as it is accepted, also when another chunk
-        failed or the caller was cancelled meanwhile.
+        tracked and written to disk as soon as it is accepted, also when another
+        chunk failed or the caller was cancelled meanwhile.
         """
         chunks = [
             numbers[start : start + BROADCAST_CHUNK_SIZE]
@@ -151,12 +153,14 @@ class ElibomSender(LatamCoordinator[ElibomData, deliveries.ElibomState]):
                 )
             else:
                 state.schedules[token] = SeenSchedule(token, when, text, len(chunk))
-            self.store.schedule_save()
+                deliveries.touch(state, token)
+            # On disk before this slot awaits another chunk's answer: a crash then
+            # keeps every accepted chunk (writes at once coalesce into one).
+            await self.store.async_save()
             return token
 
         results = await bounded(chunks, BROADCAST_CONCURRENCY, post)
         if any(not isinstance(r, LatamMessagingError) for r in results):
-            await self.store.async_save()
             self._show()
         return results
 
@@ -184,6 +188,7 @@ class ElibomSender(LatamCoordinator[ElibomData, deliveries.ElibomState]):
         self._queue(
             EVENT_SCHEDULE_STATUS, deliveries.settle(state, schedule_id, "cancelled")
         )
+        deliveries.touch(state, schedule_id)
         await self.store.async_save()
         self.async_fire_pending()
         self._show()
