@@ -8,7 +8,9 @@ from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.repairs import repairs_flow_manager
-from homeassistant.core import HomeAssistant
+from homeassistant.config_entries import ConfigSubentryData
+from homeassistant.const import EVENT_HOMEASSISTANT_STARTED
+from homeassistant.core import CoreState, HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 import pytest
@@ -23,18 +25,21 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.latam_messaging.const import DOMAIN, EVENT_MESSAGE_RECEIVED
 from custom_components.latam_messaging.key_word import check
-from tests.conftest import NOT_HOME_ASSISTANT, setup_entry
+from tests.conftest import NOT_HOME_ASSISTANT, poll, setup_entry
 from tests.const import WEBHOOK_ID
 from tests.helpers import (
     KITCHEN_LIGHT,
     assist_home,
+    bot_answers_to,
     listen,
     state_of,
     with_assist_recipient,
+    with_subentries,
 )
 from tests.simulator import Simulator
 
 MAMA = "573104445555"
+ANA = "573001112222"
 
 
 def _answers(simulator: Simulator) -> list[str]:
@@ -214,7 +219,9 @@ async def test_the_key_word_never_shows_in_events_logs_diagnostics_or_storage(
             hass_storage[f"{DOMAIN}.{entry.entry_id}"], ensure_ascii=False
         ),
     }
-    assert {where: "girasol" in text.casefold() for where, text in seen.items()} == dict.fromkeys(seen, False)
+    assert {
+        where: "girasol" in text.casefold() for where, text in seen.items()
+    } == dict.fromkeys(seen, False)
 
 
 async def test_a_recipient_from_before_key_words_gets_a_repair_and_its_fix_restores_assist(
@@ -307,3 +314,104 @@ async def test_the_recipient_form_requires_a_key_word_for_assist_and_never_shows
     result = await flows.async_configure(result["flow_id"], {**mama, "name": "Ma"})
     await hass.async_block_till_done(wait_background_tasks=True)
     assert elibom_entry.subentries[subentry.subentry_id].data["assist_pin"] == "Girasol"
+
+
+async def test_an_sms_with_the_key_word_while_starting_is_stored_without_it_and_answered_once_started(
+    hass: HomeAssistant,
+    elibom_entry: MockConfigEntry,
+    simulator: Simulator,
+    hass_client_no_auth: ClientSessionGenerator,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Received before `homeassistant_started`: on disk without the key word, then answered."""
+    await assist_home(hass)
+    hass.set_state(CoreState.not_running)
+    entry = with_assist_recipient(elibom_entry, "Mamá", MAMA)
+    await setup_entry(hass, entry)
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
+    client = await hass_client_no_auth()
+
+    assert await _sms(client, "Girasol, turn on the kitchen light") == 200
+    stored = json.dumps(hass_storage[f"{DOMAIN}.{entry.entry_id}"], ensure_ascii=False)
+    assert "turn on the kitchen light" in stored
+    assert "girasol" not in stored.casefold()
+    assert events == []
+
+    hass.set_state(CoreState.running)
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STARTED)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert [(e["message"], e.get("assist")) for e in events] == [
+        ("turn on the kitchen light", True)
+    ]
+    assert state_of(hass, KITCHEN_LIGHT) == "on"
+    assert len(_answers(simulator)) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "answered"),
+    [
+        ("turn on the kitchen light", False),
+        ("Girasol, turn on the kitchen light", True),
+    ],
+)
+async def test_a_web_chat_contact_with_a_key_word_needs_it(
+    hass: HomeAssistant,
+    aldeamo_entry: MockConfigEntry,
+    simulator: Simulator,
+    text: str,
+    answered: bool,
+) -> None:
+    """An Aldeamo contact who chose a key word is held to it; the bot's answer omits it."""
+    await assist_home(hass)
+    simulator.aldeamo.add_user("whatsapp", ANA)
+    entry = with_subentries(
+        aldeamo_entry,
+        ConfigSubentryData(
+            data={
+                "name": "Ana",
+                "channel": "whatsapp",
+                "client_id": ANA,
+                "assist": True,
+                "assist_pin": "Girasol",
+            },
+            subentry_type="contact",
+            title="Ana",
+            unique_id=f"whatsapp:{ANA}",
+        ),
+    )
+    await setup_entry(hass, entry)
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
+
+    simulator.advance(5)
+    simulator.aldeamo.write("whatsapp", ANA, text)
+    await poll(hass)
+
+    assert [e["message"] for e in events] == ["turn on the kitchen light"]
+    assert state_of(hass, KITCHEN_LIGHT) == ("on" if answered else "off")
+    answers = bot_answers_to(simulator, ANA)
+    assert len(answers) == (1 if answered else 0)
+    assert all("girasol" not in a.casefold() for a in answers)
+    assert _our_issues(hass) == {}  # a contact without one is not asked for one
+
+
+async def test_the_contact_form_offers_an_optional_key_word(
+    hass: HomeAssistant, aldeamo_entry: MockConfigEntry
+) -> None:
+    """Assist on without a key word is fine for a contact; a short one is refused."""
+    await setup_entry(hass, aldeamo_entry)
+    flows = hass.config_entries.subentries
+    result = await flows.async_init(
+        (aldeamo_entry.entry_id, "contact"), context={"source": "user"}
+    )
+    result = await flows.async_configure(result["flow_id"], {"channel": "whatsapp"})
+    assert "assist_pin" in {str(k) for k in result["data_schema"].schema}
+    ana = {"client_id": ANA, "name": "Ana", "assist": True}
+    result = await flows.async_configure(
+        result["flow_id"], {**ana, "assist_pin": "abc"}
+    )
+    assert result["errors"] == {"assist_pin": "assist_pin_too_short"}
+    result = await flows.async_configure(result["flow_id"], ana)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    (contact,) = aldeamo_entry.subentries.values()
+    assert contact.data["assist"] is True
+    assert "assist_pin" not in contact.data
