@@ -24,7 +24,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.latam_messaging.const import DOMAIN, EVENT_MESSAGE_RECEIVED
-from custom_components.latam_messaging.key_word import check
+from custom_components.latam_messaging.key_word import check, scrubbed
 from tests.conftest import NOT_HOME_ASSISTANT, poll, setup_entry
 from tests.const import WEBHOOK_ID
 from tests.helpers import (
@@ -122,6 +122,13 @@ def test_the_key_word_is_matched_without_case_or_accents_and_must_be_a_whole_wor
     assert not check("giras", "girasol").matched
     assert not check("", "girasol").matched
     assert not check("girasol, apaga", "   ").matched
+
+
+def test_an_answer_that_repeats_the_key_word_loses_it() -> None:
+    """An agent that echoes what it was told does not give the key word away."""
+    assert scrubbed("You said GIRASÓL, right?", "girasol") == "You said , right?"
+    assert scrubbed("Listo", "girasol") == "Listo"
+    assert scrubbed("Listo", "  ") == "Listo"
 
 
 async def test_five_wrong_key_words_in_an_hour_block_the_number_for_an_hour_across_a_restart(
@@ -268,6 +275,7 @@ async def test_a_recipient_from_before_key_words_gets_a_repair_and_its_fix_resto
 
     assert _our_issues(hass) == {}
     assert entry.subentries[subentry_id].data["assist_pin"] == "Girasol"
+    assert hass.config_entries.async_get_entry(entry.entry_id).state.value == "loaded"
     client = await hass_client_no_auth()
     await _sms(client, "girasol, turn on the kitchen light")
     await hass.async_block_till_done(wait_background_tasks=True)
@@ -415,3 +423,25 @@ async def test_the_contact_form_offers_an_optional_key_word(
     (contact,) = aldeamo_entry.subentries.values()
     assert contact.data["assist"] is True
     assert "assist_pin" not in contact.data
+
+
+async def test_the_fix_of_a_recipient_removed_meanwhile_ends_and_drops_the_issue(
+    hass: HomeAssistant, elibom_entry: MockConfigEntry
+) -> None:
+    """Mamá was removed after the repair was raised: the fix says so, the issue goes."""
+    assert await async_setup_component(hass, "repairs", {})
+    entry = with_assist_recipient(elibom_entry, "Mamá", MAMA, key_word=None)
+    await setup_entry(hass, entry)
+    (issue_id,) = _our_issues(hass)
+    manager = repairs_flow_manager(hass)
+    assert manager is not None
+    result = await manager.async_init(DOMAIN, data={"issue_id": issue_id})
+    (subentry_id,) = entry.subentries
+    assert hass.config_entries.async_remove_subentry(entry, subentry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert _our_issues(hass) == {}  # the reload that followed dropped it
+
+    result = await manager.async_configure(result["flow_id"], {"assist_pin": "Girasol"})
+    assert result["type"] == "abort"
+    assert result["reason"] == "person_gone"
+    assert _our_issues(hass) == {}

@@ -61,6 +61,14 @@ def async_ask_for_key_words(
             )
         else:
             ir.async_delete_issue(hass, DOMAIN, issue_id)
+    for (domain, issue_id), issue in list(ir.async_get(hass).issues.items()):
+        if (
+            domain == DOMAIN
+            and issue_id.startswith(KEY_WORD_MISSING)
+            and (issue.data or {}).get("entry_id") == entry.entry_id
+            and (issue.data or {}).get("subentry_id") not in entry.subentries
+        ):
+            ir.async_delete_issue(hass, DOMAIN, issue_id)  # the person was removed
 
 
 class KeyWordFlow(RepairsFlow):
