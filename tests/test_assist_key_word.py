@@ -198,6 +198,7 @@ async def test_the_key_word_never_shows_in_events_logs_diagnostics_or_storage(
 ) -> None:
     """The log guard runs too; here the key word itself is looked for everywhere."""
     await assist_home(hass)
+    assert await async_setup_component(hass, "diagnostics", {})
     entry = with_assist_recipient(elibom_entry, "Mamá", MAMA)
     await setup_entry(hass, entry)
     events = listen(hass, EVENT_MESSAGE_RECEIVED)
