@@ -150,14 +150,19 @@ def bot_answers_to(simulator: Simulator, client_id: str) -> list[str]:
     ]
 
 
+KEY_WORD = "Girasol"
+"""The key word of the recipient `with_assist_recipient` gives an entry."""
+
+
 def with_assist_recipient(
-    entry: MockConfigEntry, name: str, number: str
+    entry: MockConfigEntry, name: str, number: str, key_word: str | None = KEY_WORD
 ) -> MockConfigEntry:
-    """Give an Elibom entry a recipient who may talk to Assist."""
+    """Give an Elibom entry a recipient who may talk to Assist (with a key word)."""
+    pin = {} if key_word is None else {"assist_pin": key_word}
     return with_subentries(
         entry,
         ConfigSubentryData(
-            data={"name": name, "phone_number": number, "assist": True},
+            data={"name": name, "phone_number": number, "assist": True, **pin},
             subentry_type="recipient",
             title=name,
             unique_id=number,

@@ -180,7 +180,7 @@ async def test_an_elibom_recipient_gets_an_sms_answer_through_the_webhook(
 
     await client.get(
         f"/api/webhook/{WEBHOOK_ID}",
-        params={"from": MAMA, "text": "turn on the kitchen light"},
+        params={"from": MAMA, "text": "girasol, turn on the kitchen light"},
     )
     await client.get(
         f"/api/webhook/{WEBHOOK_ID}",
@@ -290,7 +290,12 @@ async def test_the_assist_fields_are_kept_only_while_assist_is_on(
     assert {"assist", "agent_id"} <= {str(k) for k in result["data_schema"].schema}
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"],
-        {"name": "Mamá", "phone_number": "310 444 5555", "assist": True},
+        {
+            "name": "Mamá",
+            "phone_number": "310 444 5555",
+            "assist": True,
+            "assist_pin": " Girasol ",
+        },
     )
     await hass.async_block_till_done(wait_background_tasks=True)
     (subentry,) = elibom_entry.subentries.values()
@@ -299,6 +304,7 @@ async def test_the_assist_fields_are_kept_only_while_assist_is_on(
         "phone_number": MAMA,
         "assist": True,
         "agent_id": "conversation.home_assistant",
+        "assist_pin": "Girasol",
     }
 
     result = await hass.config_entries.subentries.async_init(
@@ -440,11 +446,11 @@ async def test_two_quick_sms_are_answered_in_order_in_one_conversation(
         await asyncio.gather(
             client.get(
                 f"/api/webhook/{WEBHOOK_ID}",
-                params={"from": MAMA, "text": "turn on the kitchen light"},
+                params={"from": MAMA, "text": "girasol, turn on the kitchen light"},
             ),
             client.get(
                 f"/api/webhook/{WEBHOOK_ID}",
-                params={"from": MAMA, "text": "turn off the kitchen light"},
+                params={"from": MAMA, "text": "girasol: turn off the kitchen light"},
             ),
         )
         await hass.async_block_till_done(wait_background_tasks=True)

@@ -13,7 +13,7 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.loader import async_get_integration
 
-from . import assist, identity, legacy_notify, stale
+from . import assist, identity, legacy_notify, repairs, stale
 from .const import DOMAIN, REQUEST_TIMEOUT
 from .coordinator import LatamConfigEntry
 from .entity import async_register_devices, async_remove_states
@@ -59,6 +59,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: LatamConfigEntry) -> boo
     entry.runtime_data = coordinator
 
     coordinator.async_prepare()
+    repairs.async_ask_for_key_words(hass, coordinator)
     stale.async_remove_stale(hass, coordinator)
     async_register_devices(hass, coordinator)
     await hass.config_entries.async_forward_entry_setups(entry, _platforms(entry))
@@ -93,6 +94,8 @@ async def async_remove_entry(hass: HomeAssistant, entry: LatamConfigEntry) -> No
     ir.async_delete_issue(hass, DOMAIN, identity.duplicate_issue_id(entry.entry_id))
     for subentry_id in entry.subentries:
         ir.async_delete_issue(hass, DOMAIN, assist.issue_id(subentry_id))
+        ir.async_delete_issue(hass, DOMAIN, assist.blocked_issue_id(subentry_id))
+        ir.async_delete_issue(hass, DOMAIN, repairs.key_word_issue_id(subentry_id))
 
 
 async def async_remove_config_entry_device(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
@@ -18,21 +18,25 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
-from . import sms_parts
+from . import key_word, sms_parts
 from .const import (
     ASSIST_ANSWERS_PER_HOUR,
     BOT_MESSAGE_MAX_LENGTH,
     CONF_AGENT_ID,
     CONF_ASSIST,
+    CONF_ASSIST_PIN,
     DEFAULT_AGENT_ID,
     DOMAIN,
 )
 from .triggers import Sender
+from .validation import masked
 
 WINDOW = timedelta(hours=1)
 ANSWERED_REMEMBERED = 200
 """Ids of answered messages kept to recognise an event replayed after a crash."""
 SMS_LIMIT = 160
+WRONG_KEY_WORDS = 5
+"""Messages without the right key word in an hour that have Assist ignore a number."""
 
 
 @dataclass(slots=True)
@@ -47,6 +51,12 @@ class AssistState:
     """Ids of messages answered (or being answered)."""
     limited: list[str] = field(default_factory=list)
     """People with a repair issue because they reached the limit."""
+    wrong: dict[str, list[str]] = field(default_factory=dict)
+    """Per person: the times of the messages without the right key word, last hour."""
+    blocked: dict[str, str] = field(default_factory=dict)
+    """Per person: until when Assist ignores their number (too many wrong key words)."""
+    unlocked: list[str] = field(default_factory=list)
+    """Ids of messages that came with the right key word, not yet answered."""
 
     def to_json(self) -> dict[str, Any]:
         """Return the state as JSON."""
@@ -55,6 +65,9 @@ class AssistState:
             "conversations": self.conversations,
             "answered": self.answered,
             "limited": self.limited,
+            "wrong": self.wrong,
+            "blocked": self.blocked,
+            "unlocked": self.unlocked,
         }
 
     @classmethod
@@ -75,6 +88,15 @@ class AssistState:
                 },
                 answered=[str(i) for i in list(raw.get("answered", []))],
                 limited=[str(i) for i in list(raw.get("limited", []))],
+                wrong={
+                    str(k): [str(t) for t in v]
+                    for k, v in dict(raw.get("wrong", {})).items()
+                    if isinstance(v, list)
+                },
+                blocked={
+                    str(k): str(v) for k, v in dict(raw.get("blocked", {})).items()
+                },
+                unlocked=[str(i) for i in list(raw.get("unlocked", []))],
             )
         except (TypeError, ValueError):
             return cls()  # damaged: Assist's memory starts afresh, the entry loads
@@ -87,15 +109,24 @@ class Person:
     subentry_id: str
     name: str
     agent_id: str
+    key_word: str = field(default="", repr=False)
+    """The key word their messages start with; empty if they need none."""
+    needs_key_word: bool = False
+    """True when only messages that came with the right key word are answered."""
 
 
 def person(
-    entry: ConfigEntry[Any], message: dict[str, Any], senders: Mapping[str, Sender]
+    entry: ConfigEntry[Any],
+    message: Mapping[str, Any],
+    senders: Mapping[str, Sender],
+    *,
+    key_word_required: bool = False,
 ) -> Person | None:
     """Return who wrote the message if they may talk to Assist, else None.
 
     `senders` are the provider's own: by subentry type, the event data of that
-    person's messages.
+    person's messages. With `key_word_required` (a channel whose sender can be
+    forged) everyone needs a key word; elsewhere only who chose one.
     """
     for subentry in entry.subentries.values():
         data = subentry.data
@@ -103,12 +134,85 @@ def person(
         if sender is None or not data.get(CONF_ASSIST, False):
             continue
         if all(message.get(key) == value for key, value in sender(data).items()):
+            chosen = str(data.get(CONF_ASSIST_PIN) or "")
             return Person(
                 subentry.subentry_id,
                 subentry.title,
                 str(data.get(CONF_AGENT_ID) or DEFAULT_AGENT_ID),
+                chosen,
+                key_word_required or bool(chosen),
             )
     return None
+
+
+def blocked_issue_id(subentry_id: str) -> str:
+    """Name the repair issue of a person ignored after too many wrong key words."""
+    return f"assist_blocked_{subentry_id}"
+
+
+def admit(
+    hass: HomeAssistant, state: AssistState, who: Person, message: dict[str, Any]
+) -> None:
+    """Read a message of a person who needs a key word, before anything sees it.
+
+    The right key word is removed from the message and lets it reach Assist
+    (unless the person is ignored for now); anything else counts as a wrong
+    try, and too many in an hour have Assist ignore them for an hour.
+    """
+    if not who.needs_key_word:
+        return
+    now = dt_util.utcnow()
+    checked = key_word.check(str(message.get("message", "")), who.key_word)
+    if who.key_word and checked.matched:
+        message["message"] = checked.text  # the key word goes, whatever follows
+        if checked.text and not _is_blocked(state, who.subentry_id, now):
+            state.unlocked.append(str(message["message_id"]))
+            del state.unlocked[:-ANSWERED_REMEMBERED]
+        return
+    if not who.key_word or _is_blocked(state, who.subentry_id, now):
+        return  # no key word chosen yet (its repair asks for one), or ignored now
+    tries = [*_within_hour(state.wrong.get(who.subentry_id, []), now), now.isoformat()]
+    state.wrong[who.subentry_id] = tries
+    if len(tries) < WRONG_KEY_WORDS:
+        return
+    del state.wrong[who.subentry_id]
+    state.blocked[who.subentry_id] = (now + WINDOW).isoformat()
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        blocked_issue_id(who.subentry_id),
+        is_fixable=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key="assist_blocked",
+        translation_placeholders={
+            "name": who.name,
+            "number": masked(str(message.get("client_id", ""))),
+            "tries": str(WRONG_KEY_WORDS),
+        },
+    )
+
+
+def may_reach(state: AssistState, who: Person, message_id: str) -> bool:
+    """Tell whether a message may go to the agent: it came with the key word if needed."""
+    if not who.needs_key_word:
+        return True
+    if message_id not in state.unlocked:
+        return False
+    state.unlocked.remove(message_id)
+    return True
+
+
+def _is_blocked(state: AssistState, subentry_id: str, now: datetime) -> bool:
+    until = dt_util.parse_datetime(state.blocked.get(subentry_id, ""))
+    return until is not None and now < until
+
+
+def _within_hour(times: list[str], now: datetime) -> list[str]:
+    return [
+        t
+        for t in times
+        if (when := dt_util.parse_datetime(t)) is not None and now - when < WINDOW
+    ]
 
 
 def issue_id(subentry_id: str) -> str:
@@ -175,6 +279,13 @@ def release(hass: HomeAssistant, state: AssistState, entry: ConfigEntry[Any]) ->
         if len(recent) < ASSIST_ANSWERS_PER_HOUR or subentry_id not in entry.subentries:
             state.limited.remove(subentry_id)
             ir.async_delete_issue(hass, DOMAIN, issue_id(subentry_id))
+            released = True
+    for subentry_id in list(state.blocked):
+        if not _is_blocked(state, subentry_id, now) or (
+            subentry_id not in entry.subentries
+        ):
+            del state.blocked[subentry_id]
+            ir.async_delete_issue(hass, DOMAIN, blocked_issue_id(subentry_id))
             released = True
     return released
 

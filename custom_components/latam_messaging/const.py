@@ -87,6 +87,8 @@ REQUEST_TIMEOUT: Final = 15.0
 
 CONF_ASSIST: Final = "assist"
 CONF_AGENT_ID: Final = "agent_id"
+CONF_ASSIST_PIN: Final = "assist_pin"
+"""The key word a person's messages start with to reach Assist."""
 DEFAULT_AGENT_ID: Final = "conversation.home_assistant"
 ASSIST_ANSWERS_PER_HOUR: Final = 20
 """Answers one person gets at most in any hour."""

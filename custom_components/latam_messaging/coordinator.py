@@ -28,7 +28,7 @@ from homeassistant.helpers import intent
 from homeassistant.helpers.start import async_at_started
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
-from . import assist
+from . import assist, key_word
 from .api import AuthenticationError, LatamMessagingError
 from .const import CONF_SCAN_INTERVAL, EVENT_MESSAGE_RECEIVED, LOGGER
 from .errors import action_error, update_error
@@ -81,6 +81,8 @@ class LatamCoordinator[DataT, StateT](DataUpdateCoordinator[DataT], ABC):
     save_when_fired: ClassVar[bool] = True
     """Save as soon as queued events fired; False where the provider's coordinator
     stores its events before firing them and marks what it fires again."""
+    assist_key_word_required: ClassVar[bool] = False
+    """True where a sender can be forged: Assist then needs everyone's key word."""
 
     def __init__(
         self,
@@ -137,7 +139,12 @@ class LatamCoordinator[DataT, StateT](DataUpdateCoordinator[DataT], ABC):
     # Events -------------------------------------------------------------------
 
     def _queue(self, event_type: str, data: dict[str, Any]) -> None:
-        """Keep an event with the state that made it; it is fired once started."""
+        """Keep an event with the state that made it; it is fired once started.
+
+        A message's key word is read (and removed) here, before it is stored.
+        """
+        if event_type == EVENT_MESSAGE_RECEIVED and (who := self._assist_person(data)):
+            assist.admit(self.hass, self.store.assist, who, data)
         self.store.outbox.append(
             PendingEvent(
                 event_type, {"config_entry_id": self.config_entry.entry_id, **data}
@@ -164,11 +171,12 @@ class LatamCoordinator[DataT, StateT](DataUpdateCoordinator[DataT], ABC):
         answers: list[tuple[assist.Person, dict[str, Any]]] = []
         for event in pending:
             if event.event_type == EVENT_MESSAGE_RECEIVED:
-                who = assist.person(
-                    self.config_entry, event.data, self.device_triggers.senders
-                )
-                if who is not None and assist.may_answer(
-                    self.hass, self.store.assist, who, str(event.data["message_id"])
+                who = self._assist_person(event.data)
+                message_id = str(event.data["message_id"])
+                if (
+                    who is not None
+                    and assist.may_reach(self.store.assist, who, message_id)
+                    and assist.may_answer(self.hass, self.store.assist, who, message_id)
                 ):
                     event.data["assist"] = True
                     answers.append((who, event.data))
@@ -191,6 +199,14 @@ class LatamCoordinator[DataT, StateT](DataUpdateCoordinator[DataT], ABC):
             )
             self._answers.add(task)
             task.add_done_callback(self._answers.discard)
+
+    def _assist_person(self, message: dict[str, Any]) -> assist.Person | None:
+        return assist.person(
+            self.config_entry,
+            message,
+            self.device_triggers.senders,
+            key_word_required=self.assist_key_word_required,
+        )
 
     async def _async_answer_all(
         self, answers: list[tuple[assist.Person, dict[str, Any]]]
@@ -220,6 +236,8 @@ class LatamCoordinator[DataT, StateT](DataUpdateCoordinator[DataT], ABC):
                 conversations[who.subentry_id] = result.conversation_id
                 self.store.schedule_save()
             speech = str(result.response.speech.get("plain", {}).get("speech", ""))
+            if who.key_word:  # an agent that repeats what it was told
+                speech = key_word.scrubbed(speech, who.key_word)
             if (
                 result.response.response_type is intent.IntentResponseType.ERROR
                 and result.response.error_code is intent.IntentResponseErrorCode.UNKNOWN
@@ -233,7 +251,11 @@ class LatamCoordinator[DataT, StateT](DataUpdateCoordinator[DataT], ABC):
         except Exception as err:  # noqa: BLE001
             # Any error: the agent may be another integration's, and raise anything
             # (ValueError: the chosen agent no longer exists). The next answers go on.
-            LOGGER.warning("Assist could not answer %s: %s", who.name, err)
+            LOGGER.warning(
+                "Assist could not answer %s: %s",
+                who.name,
+                key_word.scrubbed(str(err), who.key_word),
+            )
 
     @abstractmethod
     async def _async_send_answer(self, message: dict[str, Any], speech: str) -> None:

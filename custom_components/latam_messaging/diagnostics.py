@@ -8,7 +8,7 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_USERNAME, CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 
-from .const import CONF_API_KEY, CONF_API_TOKEN, CONF_NOTIFY_SERVICE
+from .const import CONF_API_KEY, CONF_API_TOKEN, CONF_ASSIST_PIN, CONF_NOTIFY_SERVICE
 from .coordinator import LatamConfigEntry
 
 TO_REDACT = {
@@ -17,6 +17,7 @@ TO_REDACT = {
     CONF_USERNAME,
     CONF_WEBHOOK_ID,
     CONF_NOTIFY_SERVICE,  # made of the account's name
+    CONF_ASSIST_PIN,  # a subentry's; redacted wherever it could turn up
 }
 
 

@@ -22,13 +22,14 @@ from homeassistant.helpers.selector import (
 import voluptuous as vol
 from yarl import URL
 
+from . import key_word
 from .api import (
     AuthenticationError,
     LatamMessagingError,
     ProviderError,
     UnparseableResponseError,
 )
-from .const import CONF_AGENT_ID, CONF_ASSIST, DEFAULT_AGENT_ID, LOGGER
+from .const import CONF_AGENT_ID, CONF_ASSIST, CONF_ASSIST_PIN, DEFAULT_AGENT_ID, LOGGER
 from .validation import has_control_characters
 
 MAX_TEXT = 256
@@ -42,6 +43,9 @@ EMAIL = TextSelector(
 )
 URL_FIELD = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
 TEXT = TextSelector()
+KEY_WORD = TextSelector(
+    TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="new-password")
+)
 
 
 class FlowError(Exception):
@@ -113,8 +117,14 @@ async def check[ResultT](call: Awaitable[ResultT]) -> ResultT:
         raise FlowError("unknown") from err
 
 
-def assist_fields(hass: HomeAssistant) -> dict[vol.Marker, Any]:
-    """Return the fields that let a person talk to Assist (off unless turned on)."""
+def assist_fields(
+    hass: HomeAssistant, *, key_word: bool = False
+) -> dict[vol.Marker, Any]:
+    """Return the fields that let a person talk to Assist (off unless turned on).
+
+    With `key_word`, also the key word their messages must start with: a
+    password field, never filled in with the one saved.
+    """
     return {
         vol.Optional(CONF_ASSIST, default=False): BooleanSelector(),
         vol.Optional(CONF_AGENT_ID, default=DEFAULT_AGENT_ID): (
@@ -122,14 +132,36 @@ def assist_fields(hass: HomeAssistant) -> dict[vol.Marker, Any]:
                 ConversationAgentSelectorConfig(language=hass.config.language)
             )
         ),
+        **({vol.Optional(CONF_ASSIST_PIN): KEY_WORD} if key_word else {}),
     }
 
 
-def assist_data(user_input: Mapping[str, Any]) -> dict[str, Any]:
-    """Return what the subentry keeps of the Assist fields: nothing while it is off."""
+def key_word_text(user_input: Mapping[str, Any], *, required: bool = True) -> str:
+    """Return the key word typed, refused when shorter than key_word.MIN_LENGTH."""
+    chosen = text(user_input, CONF_ASSIST_PIN, required=required)
+    if chosen and len(chosen) < key_word.MIN_LENGTH:
+        raise FlowError("assist_pin_too_short", CONF_ASSIST_PIN)
+    return chosen
+
+
+def assist_data(
+    user_input: Mapping[str, Any],
+    *,
+    saved_key_word: str = "",
+    key_word_required: bool = False,
+) -> dict[str, Any]:
+    """Return what the subentry keeps of the Assist fields: nothing while it is off.
+
+    A key word left empty keeps the one saved; `key_word_required` refuses
+    Assist without one.
+    """
     if not user_input.get(CONF_ASSIST, False):
         return {}
+    chosen = key_word_text(user_input, required=False) or saved_key_word
+    if not chosen and key_word_required:
+        raise FlowError("assist_pin_required", CONF_ASSIST_PIN)
     return {
         CONF_ASSIST: True,
         CONF_AGENT_ID: str(user_input.get(CONF_AGENT_ID) or DEFAULT_AGENT_ID),
+        **({CONF_ASSIST_PIN: chosen} if chosen else {}),
     }

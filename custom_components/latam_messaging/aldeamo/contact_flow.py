@@ -23,6 +23,7 @@ import voluptuous as vol
 from ..api import LISTENING_CHANNELS, SENDING_CHANNELS, LatamMessagingError
 from ..const import (
     CHANNEL_NAMES,
+    CONF_ASSIST_PIN,
     CONF_CHANNEL,
     CONF_CHANNELS,
     CONF_CLIENT_ID,
@@ -141,6 +142,12 @@ class ContactFlow(ConfigSubentryFlow):
                     ),
                     _anonymous_name(self._channel, user),
                 )
+                assisted = assist_data(
+                    user_input,
+                    saved_key_word=str(current.data.get(CONF_ASSIST_PIN, ""))
+                    if current
+                    else "",
+                )
             except FlowError as err:
                 errors[err.field] = err.key
             except ServiceValidationError:
@@ -156,7 +163,7 @@ class ContactFlow(ConfigSubentryFlow):
                     CONF_NAME: name,
                     CONF_CHANNEL: self._channel,
                     CONF_CLIENT_ID: user,
-                    **assist_data(user_input),
+                    **assisted,
                 }
                 if current is not None:
                     # The entry's update listener reloads it when it is loaded.
@@ -174,7 +181,14 @@ class ContactFlow(ConfigSubentryFlow):
                         "client_id": masked(user),
                     },
                 )
-        suggested = dict(current.data) if current else {}
+        # The key word saved is never shown back.
+        suggested = (
+            {k: v for k, v in current.data.items() if k != CONF_ASSIST_PIN}
+            if current
+            else {}
+        )
+        if user_input is not None:
+            user_input = {k: v for k, v in user_input.items() if k != CONF_ASSIST_PIN}
         return self.async_show_form(
             step_id="details",
             data_schema=self.add_suggested_values_to_schema(
@@ -191,7 +205,7 @@ class ContactFlow(ConfigSubentryFlow):
                         # Only users of a channel that is read can be answered:
                         # Aldeamo's SMS channel sends and is never read.
                         **(
-                            assist_fields(self.hass)
+                            assist_fields(self.hass, key_word=True)
                             if self._channel in LISTENING_CHANNELS
                             else {}
                         ),

@@ -59,6 +59,7 @@ class ElibomCoordinator(ElibomSender):
     store_type = ElibomStore
     device_triggers = ELIBOM_TRIGGERS
     platforms = (Platform.NOTIFY, Platform.SENSOR)
+    assist_key_word_required = True  # anyone can forge a sender number
 
     @classmethod
     def create(

@@ -15,6 +15,7 @@ from homeassistant.helpers.selector import (
 import voluptuous as vol
 
 from ..const import (
+    CONF_ASSIST_PIN,
     CONF_DEFAULT_COUNTRY_CODE,
     CONF_PHONE_NUMBER,
     CONF_PROVIDER,
@@ -59,6 +60,13 @@ class RecipientFlow(ConfigSubentryFlow):
                         )
                     ),
                 )
+                assisted = assist_data(
+                    user_input,
+                    saved_key_word=str(current.data.get(CONF_ASSIST_PIN, ""))
+                    if current
+                    else "",
+                    key_word_required=True,
+                )
             except FlowError as err:
                 errors[err.field] = err.key
             except ServiceValidationError:
@@ -72,7 +80,7 @@ class RecipientFlow(ConfigSubentryFlow):
                 data = {
                     CONF_NAME: name,
                     CONF_PHONE_NUMBER: number,
-                    **assist_data(user_input),
+                    **assisted,
                 }
                 if current is not None:
                     # The entry's update listener reloads it when it is loaded.
@@ -86,7 +94,14 @@ class RecipientFlow(ConfigSubentryFlow):
                     description="added",
                     description_placeholders={"name": name, "number": masked(number)},
                 )
-        suggested = dict(current.data) if current else {}
+        # The key word saved is never shown back.
+        suggested = (
+            {k: v for k, v in current.data.items() if k != CONF_ASSIST_PIN}
+            if current
+            else {}
+        )
+        if user_input is not None:
+            user_input = {k: v for k, v in user_input.items() if k != CONF_ASSIST_PIN}
         return self.async_show_form(
             step_id=step_id,
             description_placeholders={
@@ -101,7 +116,7 @@ class RecipientFlow(ConfigSubentryFlow):
                         vol.Required(CONF_PHONE_NUMBER): TextSelector(
                             TextSelectorConfig(type=TextSelectorType.TEL)
                         ),
-                        **assist_fields(self.hass),
+                        **assist_fields(self.hass, key_word=True),
                     }
                 ),
                 user_input or suggested,
