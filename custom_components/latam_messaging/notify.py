@@ -63,6 +63,14 @@ class LatamNotifyEntity[CoordinatorT: LatamCoordinator[Any, Any]](
     target: str
     """Whom it sends to: a phone number, or `channel:client_id`."""
 
+    async def async_send_text(self, message: str) -> dict[str, Any]:
+        """Send a message as the actions do; say on which channel, and for SMS its cost.
+
+        The same input rules as the actions (a translated error, nothing sent), and
+        shown on the entity's state like any other send.
+        """
+        raise NotImplementedError
+
     @property
     def available(self) -> bool:
         """Always: the entity exists only while its entry is loaded."""
