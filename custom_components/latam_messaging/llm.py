@@ -23,16 +23,20 @@ from homeassistant.helpers.llm import (
     ToolInput,
     ToolResult,
 )
+from homeassistant.util import dt as dt_util
 import probatio
 
 from .const import DOMAIN
+from .inbox import Received
 from .notify import DATA_ENTITIES, LatamNotifyEntity
 
 PROMPT = (
     "To send a WhatsApp, SMS or chat message to one of the people listed in "
-    f'{DOMAIN}__send_message ("escríbele a…", "mándale un mensaje / un WhatsApp '
-    "a…\"), call that tool once with the text to send, in the user's words."
+    f"{DOMAIN}__send_message ('escríbele a…', 'mándale un mensaje / un WhatsApp "
+    "a…'), call that tool once with the text to send, in the user's words. To read "
+    f"what they wrote ('¿qué me escribió…?'), call {DOMAIN}__get_messages."
 )
+MESSAGES_SHOWN = 20
 
 
 def _fold(name: str) -> str:
@@ -130,6 +134,67 @@ class SendMessageTool(Tool):
         return ToolResult(data={"to": person.name, **sent})
 
 
+class GetMessagesTool(Tool):
+    """Read what the exposed people wrote lately."""
+
+    name = f"{DOMAIN}__get_messages"
+    title = "Read received messages"
+    description = (
+        "Read the latest messages (SMS, WhatsApp, Messenger or another chat) the "
+        "listed people sent, newest first, at most 20 from the last 7 days: who, "
+        "channel, local time and text. Use it for questions like 'what did María "
+        "write?', 'any new messages?', '¿qué me escribió María?', '¿tengo "
+        "mensajes nuevos?'. Give `sender` to read one person's messages only."
+    )
+    annotations = ToolAnnotations(
+        read_only=True, destructive=False, idempotent=True, open_world=False
+    )
+    integration = DOMAIN
+
+    def __init__(self, names: list[str]) -> None:
+        """List the names (and aliases) of the people whose messages may be read."""
+        self.parameters = probatio.Schema(
+            {
+                probatio.Optional(
+                    "sender", description="Only this person's messages"
+                ): probatio.In(names),
+            }
+        )
+
+    @override
+    async def async_call(
+        self, hass: HomeAssistant, tool_input: ToolInput, llm_context: LLMContext
+    ) -> ToolResult:
+        """Return the messages, or why there are none to return."""
+        people = _exposed_people(hass, llm_context.assistant or "")
+        if "sender" in tool_input.tool_args:
+            person = _find(people, tool_input.tool_args["sender"])
+            if person is None:
+                return _error("No such person is available to this assistant")
+            people = [person]
+        found: list[tuple[Received, str]] = []
+        for person in people:
+            inbox = person.entity.coordinator.store.inbox
+            found.extend(
+                (message, person.name)
+                for message in inbox.recent({person.entity.subentry_id})
+            )
+        found.sort(key=lambda item: item[0].time, reverse=True)
+        return ToolResult(
+            data={
+                "messages": [
+                    {
+                        "from": name,
+                        "channel": message.channel,
+                        "time": dt_util.as_local(message.time).isoformat(),
+                        "text": message.text,
+                    }
+                    for message, name in found[:MESSAGES_SHOWN]
+                ]
+            }
+        )
+
+
 @callback
 def async_get_tools(
     hass: HomeAssistant, llm_context: LLMContext, api_id: str
@@ -141,4 +206,6 @@ def async_get_tools(
     if not people:
         return None
     names = [name for person in people for name in person.names]
-    return LLMTools(tools=[SendMessageTool(names)], prompt=PROMPT)
+    return LLMTools(
+        tools=[SendMessageTool(names), GetMessagesTool(names)], prompt=PROMPT
+    )

@@ -25,6 +25,7 @@ class ContactNotifyEntity(LatamNotifyEntity[AldeamoCoordinator]):
     ) -> None:
         """Serve one contact."""
         super().__init__(coordinator, subentry.subentry_id, subentry)
+        self.subentry_id = subentry.subentry_id
         self._channel: str = subentry.data[CONF_CHANNEL]
         self._client_id: str = subentry.data[CONF_CLIENT_ID]
         self.target = f"{self._channel}:{self._client_id}"

@@ -26,6 +26,7 @@ class RecipientNotifyEntity(LatamNotifyEntity[ElibomCoordinator]):
     ) -> None:
         """Serve one recipient."""
         super().__init__(coordinator, subentry.subentry_id, subentry)
+        self.subentry_id = subentry.subentry_id
         self._number: str = subentry.data[CONF_PHONE_NUMBER]
         self.target = self._number
 
