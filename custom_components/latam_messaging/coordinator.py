@@ -171,6 +171,9 @@ class LatamCoordinator[DataT, StateT](DataUpdateCoordinator[DataT], ABC):
         answers: list[tuple[assist.Person, dict[str, Any]]] = []
         for event in pending:
             if event.event_type == EVENT_MESSAGE_RECEIVED:
+                self.store.inbox.add(
+                    self.config_entry, event.data, self.device_triggers.senders
+                )
                 who = self._assist_person(event.data)
                 message_id = str(event.data["message_id"])
                 if (

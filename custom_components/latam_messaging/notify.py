@@ -72,6 +72,16 @@ class LatamNotifyEntity[CoordinatorT: LatamCoordinator[Any, Any]](
 
     target: str
     """Whom it sends to: a phone number, or `channel:client_id`."""
+    subentry_id: str
+    """The recipient or contact it sends to."""
+
+    async def async_send_text(self, message: str) -> dict[str, Any]:
+        """Send a message as the actions do; say on which channel, and for SMS its cost.
+
+        The same input rules as the actions (a translated error, nothing sent), and
+        shown on the entity's state like any other send.
+        """
+        raise NotImplementedError
 
     @property
     def available(self) -> bool:

@@ -25,6 +25,7 @@ from homeassistant.util import dt as dt_util
 
 from .assist import AssistState
 from .const import DOMAIN, LOGGER
+from .inbox import Inbox
 
 STORAGE_VERSION = 1
 STORAGE_MINOR_VERSION = 2
@@ -71,6 +72,8 @@ class EntryStore[StateT](ABC):
         """Events computed, saved with the state that produced them, not fired yet."""
         self.assist = AssistState()
         """Who Assist answered, when, and in which conversation."""
+        self.inbox = Inbox()
+        """What each person wrote lately (for the Assist tools)."""
 
     @abstractmethod
     def _to_json(self) -> dict[str, Any]:
@@ -103,6 +106,7 @@ class EntryStore[StateT](ABC):
                 self.state,
                 self.outbox,
                 self.assist,
+                self.inbox,
             ) = await self._store.hass.async_add_executor_job(self._read, raw, skipped)
         else:
             skipped.append("the stored data is not an object")
@@ -118,11 +122,12 @@ class EntryStore[StateT](ABC):
 
     def _read(
         self, raw: Mapping[str, Any], skipped: list[str]
-    ) -> tuple[StateT, list[PendingEvent], AssistState]:
+    ) -> tuple[StateT, list[PendingEvent], AssistState, Inbox]:
         return (
             self._from_json(raw, skipped),
             each(raw, "outbox", _event_from_json, skipped),
             AssistState.from_json(raw.get("assist")),
+            Inbox.from_json(raw.get("inbox")),
         )
 
     def _everything(self) -> dict[str, Any]:
@@ -133,6 +138,7 @@ class EntryStore[StateT](ABC):
                 for event in self.outbox
             ],
             "assist": self.assist.to_json(),
+            "inbox": self.inbox.to_json(),
         }
 
     def schedule_save(self) -> None:

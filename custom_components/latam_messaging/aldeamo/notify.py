@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from homeassistant.components.notify import NotifyEntityFeature
 from homeassistant.config_entries import ConfigSubentry
 
 from ..const import CONF_CHANNEL, CONF_CLIENT_ID
 from ..entity import ProviderEntities
-from ..notify import LatamNotifyEntity
+from ..notify import LatamNotifyEntity, async_record_sent
 from ..validation import bot_text
 from .coordinator import AldeamoCoordinator
 
@@ -24,6 +26,7 @@ class ContactNotifyEntity(LatamNotifyEntity[AldeamoCoordinator]):
     ) -> None:
         """Serve one contact."""
         super().__init__(coordinator, subentry.subentry_id, subentry)
+        self.subentry_id = subentry.subentry_id
         self._channel: str = subentry.data[CONF_CHANNEL]
         self._client_id: str = subentry.data[CONF_CLIENT_ID]
         self.target = f"{self._channel}:{self._client_id}"
@@ -33,6 +36,15 @@ class ContactNotifyEntity(LatamNotifyEntity[AldeamoCoordinator]):
         await self.coordinator.async_send(
             self._channel, self._client_id, bot_text(message, title)
         )
+
+    async def async_send_text(self, message: str) -> dict[str, Any]:
+        """Send the message as `send_bot_message` does, on the contact's channel."""
+        text = bot_text(message)
+        await self.coordinator.async_send(self._channel, self._client_id, text)
+        async_record_sent(
+            self.hass, self.coordinator.config_entry.entry_id, [self.target]
+        )
+        return {"channel": self._channel}
 
 
 ALDEAMO_NOTIFY_ENTITIES = ProviderEntities(
