@@ -478,13 +478,26 @@ async def test_a_delivery_that_finishes_runs_nothing_but_a_failed_part_does(
     assert fired == [{"who": "Papá"}]
 
 
-async def test_an_expired_sms_runs_it_also_after_a_restart(
+async def test_an_expired_sms_runs_it_once_after_a_reload_and_a_restart(
     hass: HomeAssistant,
     family: MockConfigEntry,
     simulator: Simulator,
 ) -> None:
-    """Stuck for two days, across a reload from storage: "expired", for the account's device."""
+    """Stuck for two days, across a reload and a restart from storage: "expired" once.
+
+    The account's device as target: Mamá's SMS and a stranger's, the stranger unnamed.
+    """
     account = device_of(hass, family, family.entry_id)
+    token = await _send(hass, family, MOM, "573009990000")
+    await hass.config_entries.async_reload(family.entry_id)
+    await hass.async_block_till_done()
+    assert await hass.config_entries.async_unload(family.entry_id)
+    await hass.async_block_till_done()
+    simulator.advance(49 * 3600)
+
+    # The restart: the automation attaches while starting, the account finds the
+    # delivery expired at its first poll, the event fires once started.
+    hass.set_state(CoreState.not_running)
     await _automation(
         hass,
         {
@@ -493,17 +506,46 @@ async def test_an_expired_sms_runs_it_also_after_a_restart(
         },
     )
     fired = listen(hass, FIRED)
-
-    token = await _send(hass, family, MOM)
-    await hass.config_entries.async_reload(family.entry_id)
+    assert await hass.config_entries.async_setup(family.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert fired == []
+    for job in getattr(hass, "_startup_jobs", []):
+        hass.async_run_hass_job(job.job, *job.args)
     await hass.async_block_till_done()
-    simulator.advance(49 * 3600)
-    await poll(hass)
+    hass.set_state(CoreState.running)
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STARTED)
+    await hass.async_block_till_done(wait_background_tasks=True)
     await poll(hass)
 
-    assert [
-        (str(run["to"]), run["status"], str(run["delivery_token"])) for run in fired
-    ] == [(MOM, "expired", token)]
+    assert sorted(
+        (str(run["to"]), run["name"], run["status"], str(run["delivery_token"]))
+        for run in fired
+    ) == [
+        (MOM, "Mamá", "expired", token),
+        ("573009990000", None, "expired", token),
+    ]
+
+
+async def test_a_device_that_is_not_a_recipient_is_refused_for_sms_failed(
+    hass: HomeAssistant, shop: MockConfigEntry, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Ana is a WhatsApp contact (no SMS is tracked to her); a device id that is no device."""
+    ana = device_of(hass, shop, f"{shop.entry_id}_{ANA_CONTACT['subentry_id']}")
+    bot = device_of(hass, shop, shop.entry_id)
+    await _automation(
+        hass,
+        {
+            "trigger": "latam_messaging.delivery_failed",
+            "target": {"device_id": [ana.id, bot.id, "no_such_device"]},
+        },
+    )
+
+    assert (
+        f"device {ana.id}, device {bot.id}, device no_such_device is not a LatAm"
+        " Messaging SMS recipient"
+        in caplog.text
+        or f"device {bot.id}, device {ana.id}, device no_such_device" in caplog.text
+    )
 
 
 # Refused at configuration ------------------------------------------------------
@@ -579,7 +621,9 @@ async def test_both_triggers_are_listed_with_their_target_and_spanish_words(
     assert received is not None
     assert failed is not None
     assert set(received["fields"]) == {"contains"}
-    assert received["target"]["entity"] == [{"integration": DOMAIN, "domain": ["event"]}]
+    assert received["target"]["entity"] == [
+        {"integration": DOMAIN, "domain": ["event"]}
+    ]
     assert failed["target"]["entity"] == [{"integration": DOMAIN, "domain": ["notify"]}]
 
     spanish = await async_get_translations(hass, "es", "triggers", [DOMAIN])
