@@ -26,6 +26,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.latam_messaging.const import DOMAIN
+from custom_components.latam_messaging.trigger import failed_sms
 from tests.conftest import poll, setup_entry
 from tests.const import WEBHOOK_ID
 from tests.helpers import device_of, listen, with_subentries
@@ -631,3 +632,39 @@ async def test_both_triggers_are_listed_with_their_target_and_spanish_words(
     assert spanish[f"{prefix}.message_received.name"] == "Mensaje recibido"
     assert spanish[f"{prefix}.message_received.fields.contains.name"] == "Contiene"
     assert spanish[f"{prefix}.delivery_failed.name"] == "El SMS falló"
+
+
+@pytest.mark.parametrize(
+    ("event", "failed"),
+    [
+        ({"status": "running", "messages": [], "to": [MOM]}, []),
+        ({"status": "finished", "messages": [], "to": [MOM]}, []),
+        (
+            {"status": "failed", "messages": [], "to": ["+57 300 111 2222"]},
+            [{"to": MOM, "status": "failed", "status_detail": None}],
+        ),
+        (
+            {
+                "status": "finished",
+                "messages": [
+                    {"to": MOM, "status": "sent", "status_detail": "sent"},
+                    {"to": DAD, "status": "failed", "status_detail": "blocked"},
+                    "unreadable",
+                ],
+            },
+            [{"to": DAD, "status": "failed", "status_detail": "blocked"}],
+        ),
+        (
+            {"status": "expired", "messages": [], "to": [MOM, DAD]},
+            [
+                {"to": MOM, "status": "expired", "status_detail": None},
+                {"to": DAD, "status": "expired", "status_detail": None},
+            ],
+        ),
+    ],
+)
+def test_which_sms_of_a_delivery_event_failed(
+    event: dict[str, Any], failed: list[dict[str, Any]]
+) -> None:
+    """Still running or delivered: none. Failed or expired whole: every number it went to."""
+    assert failed_sms(event) == failed
