@@ -36,6 +36,7 @@ from custom_components.latam_messaging.const import (
 )
 from custom_components.latam_messaging.identity import aldeamo_unique_id
 from custom_components.latam_messaging.providers import COORDINATORS
+from custom_components.latam_messaging.trigger import OFFERED as EDITOR_TRIGGERS
 from tests.const import (
     ALDEAMO_KEY,
     ELIBOM_ACCOUNT_NAME,
@@ -46,13 +47,15 @@ from tests.const import (
 from tests.helpers import with_subentries
 from tests.simulator import Simulator
 
-# The Assist tools exist from Home Assistant 2026.10 on, with its `llm` integration:
-# their tests run there, and the older versions' own test where it is missing.
+# The Assist tools and the editor's triggers exist from Home Assistant 2026.10 on: their
+# tests run there, and the older versions' own tests check they are absent.
 collect_ignore = [
     "test_llm_absent.py"
     if importlib.util.find_spec("homeassistant.components.llm")
     else "test_llm.py"
 ]
+if not EDITOR_TRIGGERS:
+    collect_ignore.append("test_trigger.py")
 
 # What must never reach a log: secrets, and anything shaped like a full phone number
 # (11 to 15 digits standing alone; delivery tokens have 19, ids and times fewer).

@@ -175,6 +175,7 @@ async def test_a_delivery_the_provider_forgot_is_reported_expired(
             "num_sent": 0,
             "num_failed": 0,
             "messages": [],
+            "to": ["573001112222"],
         }
     ]
     assert state_of(hass, PENDING) == "0"

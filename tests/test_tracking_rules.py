@@ -17,7 +17,7 @@ HOUR = timedelta(hours=1)
 def _lookups_until(end: timedelta) -> list[datetime]:
     """Poll every minute from START to START + end; return when a lookup was due."""
     state = deliveries.ElibomState()
-    tracked = deliveries.track("1857", 1, START)
+    tracked = deliveries.track("1857", ["573001112222"], START)
     state.deliveries[tracked.token] = tracked
     moments = []
     now = START
@@ -53,11 +53,13 @@ def test_the_wait_between_lookups_never_exceeds_30_minutes() -> None:
 def test_a_final_answer_makes_one_event_and_forgets_the_delivery() -> None:
     """Status changes make events; finished, failed and expired end the tracking."""
     state = deliveries.ElibomState()
-    tracked = deliveries.track("1857", 1, START)
+    tracked = deliveries.track("1857", ["573001112222", "573004445555"], START)
     state.deliveries[tracked.token] = tracked
     event = deliveries.apply_lookup(state, tracked, None, START + POLL, POLL)
     assert event is not None
     assert (event["delivery_token"], event["status"]) == ("1857", "expired")
+    # The provider no longer names the numbers: the event does, from what was kept.
+    assert event["to"] == ["573001112222", "573004445555"]
     assert state.deliveries == {}
 
 

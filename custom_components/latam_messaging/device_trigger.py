@@ -53,7 +53,7 @@ TRIGGER_SCHEMA = DEVICE_TRIGGER_BASE_SCHEMA.extend(
 )
 
 
-def _owner(
+def device_owner(
     hass: HomeAssistant, device_id: str
 ) -> tuple[ConfigEntry, ConfigSubentry | None] | None:
     """Return the account a device stands for, and its recipient or contact if any."""
@@ -88,7 +88,7 @@ async def async_get_triggers(
     hass: HomeAssistant, device_id: str
 ) -> list[dict[str, Any]]:
     """List what can start an automation on this device."""
-    owner = _owner(hass, device_id)
+    owner = device_owner(hass, device_id)
     if owner is None:
         return []
     entry, subentry = owner
@@ -132,7 +132,7 @@ async def async_attach_trigger(
     trigger_info: TriggerInfo,
 ) -> CALLBACK_TYPE:
     """Listen for the event that this device trigger stands for."""
-    owner = _owner(hass, config[CONF_DEVICE_ID])
+    owner = device_owner(hass, config[CONF_DEVICE_ID])
     if owner is None:
         raise InvalidDeviceAutomationConfig(
             f"device {config[CONF_DEVICE_ID]} stands for no LatAm Messaging account,"

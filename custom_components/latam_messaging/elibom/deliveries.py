@@ -41,6 +41,9 @@ class TrackedDelivery:
     recipients: int
     next_due: datetime
     """When it is next looked up; stored, so a restart looks up nothing early."""
+    to: tuple[str, ...] = ()
+    """The numbers it went to: an expired delivery's event names them (the
+    provider no longer does). Empty for deliveries stored before it was kept."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,9 +80,10 @@ def touch(state: ElibomState, schedule_id: str) -> None:
     state.touched[schedule_id] = state.version
 
 
-def track(token: str, recipients: int, now: datetime) -> TrackedDelivery:
-    """Start following a delivery the provider just accepted."""
-    return TrackedDelivery(token, "created", 0, 0, now, recipients, now)
+def track(token: str, to: Iterable[str], now: datetime) -> TrackedDelivery:
+    """Start following a delivery the provider just accepted, sent to these numbers."""
+    numbers = tuple(to)
+    return TrackedDelivery(token, "created", 0, 0, now, len(numbers), now, numbers)
 
 
 def next_lookup(sent_at: datetime, now: datetime, interval: timedelta) -> datetime:
@@ -144,6 +148,7 @@ def _expired_event(tracked: TrackedDelivery) -> dict[str, Any]:
         "num_sent": tracked.num_sent,
         "num_failed": tracked.num_failed,
         "messages": [],
+        "to": list(tracked.to),
     }
 
 

@@ -149,7 +149,7 @@ class ElibomSender(LatamCoordinator[ElibomData, deliveries.ElibomState]):
             # Kept at once: a token is what lets a paid message be followed.
             if when is None:
                 state.deliveries[token] = deliveries.track(
-                    token, len(chunk), dt_util.utcnow()
+                    token, chunk, dt_util.utcnow()
                 )
             else:
                 state.schedules[token] = SeenSchedule(token, when, text, len(chunk))

@@ -37,6 +37,7 @@ def _elibom_to_json(state: ElibomState) -> dict[str, Any]:
                 "sent_at": time_to_json(d.sent_at),
                 "recipients": d.recipients,
                 "next_due": time_to_json(d.next_due),
+                "to": list(d.to),
             }
             for d in state.deliveries.values()
         ],
@@ -88,6 +89,7 @@ def _delivery_from_json(item: Any) -> TrackedDelivery:
         sent_at=sent_at,
         recipients=int(item["recipients"]),
         next_due=next_due,
+        to=tuple(str(number) for number in item.get("to", ())),
     )
 
 
