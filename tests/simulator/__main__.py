@@ -21,14 +21,14 @@ CHATTER = {
     "es": (
         (*MARIA, "enciende la luz de la cocina"),
         (*JUAN, "¿Tienen domicilios?"),
-        (*MARIA, "¿Cuál es el estado de la luz de la cocina?"),
+        (*MARIA, "¿Qué hora es?"),
         (*JUAN, "menú"),
         (*MARIA, "apaga la luz de la cocina"),
     ),
     "en": (
         (*MARIA, "turn on the kitchen light"),
         (*JUAN, "Do you deliver?"),
-        (*MARIA, "Is the kitchen light on?"),
+        (*MARIA, "What time is it?"),
         (*JUAN, "menu"),
         (*MARIA, "turn off the kitchen light"),
     ),
