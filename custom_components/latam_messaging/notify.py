@@ -6,6 +6,7 @@ base here, which also lets the actions show what they sent.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Iterable
 from typing import Any
 
@@ -75,13 +76,13 @@ class LatamNotifyEntity[CoordinatorT: LatamCoordinator[Any, Any]](
     subentry_id: str
     """The recipient or contact it sends to."""
 
+    @abstractmethod
     async def async_send_text(self, message: str) -> dict[str, Any]:
         """Send a message as the actions do; say on which channel, and for SMS its cost.
 
         The same input rules as the actions (a translated error, nothing sent), and
         shown on the entity's state like any other send.
         """
-        raise NotImplementedError
 
     @property
     def available(self) -> bool:
