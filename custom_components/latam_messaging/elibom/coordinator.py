@@ -272,8 +272,8 @@ class ElibomCoordinator(ElibomSender):
                 "time": when.isoformat(),
             },
         )
+        await self.store.async_save()  # on disk before it fires, as a cancel's event
         self.async_fire_pending()
-        await self.store.async_save()
 
     async def _async_send_answer(self, message: dict[str, Any], speech: str) -> None:
         await self.async_send_sms(
