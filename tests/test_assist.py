@@ -179,11 +179,11 @@ async def test_an_elibom_recipient_gets_an_sms_answer_through_the_webhook(
     client = await hass_client_no_auth()
 
     await client.get(
-        f"/api/webhook/{WEBHOOK_ID}",
+        f"/api/latam_messaging/elibom/{WEBHOOK_ID}",
         params={"from": MAMA, "text": "girasol, turn on the kitchen light"},
     )
     await client.get(
-        f"/api/webhook/{WEBHOOK_ID}",
+        f"/api/latam_messaging/elibom/{WEBHOOK_ID}",
         params={"from": ANA, "text": "turn off the kitchen light"},
     )
     await hass.async_block_till_done(wait_background_tasks=True)
@@ -445,11 +445,11 @@ async def test_two_quick_sms_are_answered_in_order_in_one_conversation(
     with patch.object(conversation, "async_converse", converse):
         await asyncio.gather(
             client.get(
-                f"/api/webhook/{WEBHOOK_ID}",
+                f"/api/latam_messaging/elibom/{WEBHOOK_ID}",
                 params={"from": MAMA, "text": "girasol, turn on the kitchen light"},
             ),
             client.get(
-                f"/api/webhook/{WEBHOOK_ID}",
+                f"/api/latam_messaging/elibom/{WEBHOOK_ID}",
                 params={"from": MAMA, "text": "girasol: turn off the kitchen light"},
             ),
         )

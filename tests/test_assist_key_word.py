@@ -59,7 +59,8 @@ def _our_issues(hass: HomeAssistant) -> dict[str, ir.IssueEntry]:
 
 async def _sms(client: Any, text: str, sender: str = MAMA) -> int:
     response = await client.get(
-        f"/api/webhook/{WEBHOOK_ID}", params={"from": sender, "text": text}
+        f"/api/latam_messaging/elibom/{WEBHOOK_ID}",
+        params={"from": sender, "text": text},
     )
     return int(response.status)
 

@@ -238,7 +238,8 @@ async def test_when_the_recipient_texts_back_the_automation_runs(
 
     for sender, text in (("573009990000", "Otro"), (MARIA, "Ya voy")):
         response = await client.get(
-            f"/api/webhook/{WEBHOOK_ID}", params={"from": sender, "text": text}
+            f"/api/latam_messaging/elibom/{WEBHOOK_ID}",
+            params={"from": sender, "text": text},
         )
         assert response.status == 200
     await hass.async_block_till_done()
@@ -261,7 +262,8 @@ async def test_sms_received_runs_for_any_sender(
     client = await hass_client_no_auth()
 
     response = await client.get(
-        f"/api/webhook/{WEBHOOK_ID}", params={"from": "573009990000", "text": "SI"}
+        f"/api/latam_messaging/elibom/{WEBHOOK_ID}",
+        params={"from": "573009990000", "text": "SI"},
     )
     await hass.async_block_till_done()
 
@@ -370,7 +372,8 @@ async def test_an_entry_id_with_underscores_keeps_its_devices_triggers(
     client = await hass_client_no_auth()
     for sender, text in (("573009990000", "Otro"), (MARIA, "Ya voy")):
         response = await client.get(
-            f"/api/webhook/{WEBHOOK_ID}", params={"from": sender, "text": text}
+            f"/api/latam_messaging/elibom/{WEBHOOK_ID}",
+            params={"from": sender, "text": text},
         )
         assert response.status == 200
     await hass.async_block_till_done()

@@ -414,8 +414,8 @@ async def test_an_inbound_sms_on_the_webhook_becomes_one_event(
     client = await hass_client_no_auth()
     query = {"from": "573001112222", "text": "SI", "date": "24-11-2026-10-15-00"}
 
-    first = await client.get(f"/api/webhook/{WEBHOOK_ID}", params=query)
-    again = await client.get(f"/api/webhook/{WEBHOOK_ID}", params=query)
+    first = await client.get(f"/api/latam_messaging/elibom/{WEBHOOK_ID}", params=query)
+    again = await client.get(f"/api/latam_messaging/elibom/{WEBHOOK_ID}", params=query)
     await hass.async_block_till_done()
 
     assert (first.status, again.status) == (200, 200)
@@ -445,7 +445,9 @@ async def test_an_inbound_sms_without_sender_or_text_is_refused(
     client = await hass_client_no_auth()
 
     for query in ({"text": "hola"}, {"from": "57300"}, {"from": "abc", "text": "x"}):
-        response = await client.get(f"/api/webhook/{WEBHOOK_ID}", params=query)
+        response = await client.get(
+            f"/api/latam_messaging/elibom/{WEBHOOK_ID}", params=query
+        )
         assert response.status == 400
     await hass.async_block_till_done()
 
@@ -465,7 +467,8 @@ async def test_an_sms_while_the_account_is_unloaded_fires_at_its_next_set_up(
     client = await hass_client_no_auth()
 
     response = await client.get(
-        f"/api/webhook/{WEBHOOK_ID}", params={"from": "573001112222", "text": "x"}
+        f"/api/latam_messaging/elibom/{WEBHOOK_ID}",
+        params={"from": "573001112222", "text": "x"},
     )
     await hass.async_block_till_done()
     assert response.status == 200

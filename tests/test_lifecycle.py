@@ -235,7 +235,7 @@ async def test_a_latin_1_callback_reads_as_written(
     client = await hass_client_no_auth()
 
     response = await client.get(
-        f"/api/webhook/{WEBHOOK_ID}?from={ANA}&text=Ma%F1ana+s%ED&date=24-11-2026-10-15-00"
+        f"/api/latam_messaging/elibom/{WEBHOOK_ID}?from={ANA}&text=Ma%F1ana+s%ED&date=24-11-2026-10-15-00"
     )
     await hass.async_block_till_done()
 
@@ -256,7 +256,8 @@ async def test_two_identical_replies_without_a_date_are_two_messages(
 
     for _ in range(2):
         await client.get(
-            f"/api/webhook/{WEBHOOK_ID}", params={"from": ANA, "text": "SI"}
+            f"/api/latam_messaging/elibom/{WEBHOOK_ID}",
+            params={"from": ANA, "text": "SI"},
         )
     await hass.async_block_till_done()
 
@@ -277,7 +278,9 @@ async def test_an_sms_that_arrives_while_starting_survives_a_crash_before_starte
     seen = await _automation_counting(hass, EVENT_MESSAGE_RECEIVED)
     await setup_entry(hass, elibom_entry)
     client = await hass_client_no_auth()
-    response = await client.get(f"/api/webhook/{WEBHOOK_ID}", params=arrived)
+    response = await client.get(
+        f"/api/latam_messaging/elibom/{WEBHOOK_ID}", params=arrived
+    )
     assert response.status == 200
     store_key = f"{DOMAIN}.{elibom_entry.entry_id}"
     on_disk = copy.deepcopy(hass_storage[store_key])
@@ -296,7 +299,7 @@ async def test_an_sms_that_arrives_while_starting_survives_a_crash_before_starte
 
     assert len(seen) == 1
     # Elibom repeating the callback after the restart is not a second message.
-    await client.get(f"/api/webhook/{WEBHOOK_ID}", params=arrived)
+    await client.get(f"/api/latam_messaging/elibom/{WEBHOOK_ID}", params=arrived)
     await hass.async_block_till_done()
     assert len(seen) == 1
 
@@ -312,10 +315,10 @@ async def test_the_repeat_guard_survives_a_reload(
     events = listen(hass, EVENT_MESSAGE_RECEIVED)
     client = await hass_client_no_auth()
     query = {"from": ANA, "text": "SI", "date": "24-11-2026-10-15-00"}
-    await client.get(f"/api/webhook/{WEBHOOK_ID}", params=query)
+    await client.get(f"/api/latam_messaging/elibom/{WEBHOOK_ID}", params=query)
     await hass.config_entries.async_reload(elibom_entry.entry_id)
     await hass.async_block_till_done()
-    await client.get(f"/api/webhook/{WEBHOOK_ID}", params=query)
+    await client.get(f"/api/latam_messaging/elibom/{WEBHOOK_ID}", params=query)
     await hass.async_block_till_done()
 
     assert len(events) == 1

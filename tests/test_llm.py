@@ -271,7 +271,7 @@ async def _sms_from(
         {"from": number, "text": text, "date": colombia_time(dt_util.utcnow())},
         encoding="iso-8859-1",
     )
-    response = await client.get(f"/api/webhook/{WEBHOOK_ID}?{query}")
+    response = await client.get(f"/api/latam_messaging/elibom/{WEBHOOK_ID}?{query}")
     assert response.status == 200
     await hass.async_block_till_done()
 

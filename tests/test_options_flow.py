@@ -47,7 +47,7 @@ async def test_elibom_options_show_the_webhook_and_saving_reloads_with_the_new_p
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "init"
     assert result["description_placeholders"]["webhook_url"].endswith(
-        f"/api/webhook/{WEBHOOK_ID}"
+        f"/api/latam_messaging/elibom/{WEBHOOK_ID}"
     )
     assert suggested_value(result, "scan_interval") == 60
     assert suggested_value(result, "default_country_code") == "57"
@@ -140,7 +140,7 @@ async def test_elibom_options_name_the_account_and_warn_when_the_address_is_loca
     assert result["description_placeholders"]["account"] == elibom_entry.title
     assert "{account}" in ENGLISH["options"]["step"]["init"]["title"]
     assert _section(result, "inbound_sms") == {
-        "local_webhook_url": f"http://192.168.1.20:8123/api/webhook/{WEBHOOK_ID}"
+        "local_webhook_url": f"http://192.168.1.20:8123/api/latam_messaging/elibom/{WEBHOOK_ID}"
     }
     section = ENGLISH["options"]["step"]["init"]["sections"]["inbound_sms"]
     assert "short code" in section["description"]
@@ -182,7 +182,7 @@ async def test_elibom_options_offer_the_external_address_when_home_assistant_has
     result = await hass.config_entries.options.async_init(elibom_entry.entry_id)
 
     assert _section(result, "inbound_sms") == {
-        "webhook_url": f"https://casa.example.com/api/webhook/{WEBHOOK_ID}"
+        "webhook_url": f"https://casa.example.com/api/latam_messaging/elibom/{WEBHOOK_ID}"
     }
 
 

@@ -188,7 +188,7 @@ async def test_an_sms_from_a_number_written_otherwise_reaches_its_recipient(
     client = await hass_client_no_auth()
 
     response = await client.get(
-        f"/api/webhook/{WEBHOOK_ID}",
+        f"/api/latam_messaging/elibom/{WEBHOOK_ID}",
         params={"from": sender, "text": "Girasol turn on the kitchen light"},
     )
     await hass.async_block_till_done(wait_background_tasks=True)

@@ -321,7 +321,8 @@ async def test_an_sms_from_a_recipient_device_runs_it(
         (MOM, "Ya llegué"),
     ):
         response = await client.get(
-            f"/api/webhook/{WEBHOOK_ID}", params={"from": sender, "text": text}
+            f"/api/latam_messaging/elibom/{WEBHOOK_ID}",
+            params={"from": sender, "text": text},
         )
         assert response.status == 200
     await hass.async_block_till_done()

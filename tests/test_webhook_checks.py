@@ -32,7 +32,7 @@ from tests.helpers import listen
 from tests.simulator import Simulator
 
 ANA = "573001112222"
-URL = f"/api/webhook/{WEBHOOK_ID}"
+URL = f"/api/latam_messaging/elibom/{WEBHOOK_ID}"
 
 
 def _stored(hass_storage: dict[str, Any], text: str) -> int:
@@ -188,7 +188,8 @@ async def test_the_limit_is_per_account_and_outlives_a_reload(
     assert (await client.get(URL, params={"from": ANA, "text": "más"})).status == 429
 
     response = await client.get(
-        "/api/webhook/elibom-inbound-other", params={"from": ANA, "text": "Hola"}
+        "/api/latam_messaging/elibom/elibom-inbound-other",
+        params={"from": ANA, "text": "Hola"},
     )
     await hass.async_block_till_done()
 

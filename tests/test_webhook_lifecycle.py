@@ -35,7 +35,9 @@ from tests.simulator import Simulator
 from tests.simulator.faults import FaultKind
 
 ANA = "573001112222"
-URL = f"/api/webhook/{WEBHOOK_ID}"
+URL = f"/api/latam_messaging/elibom/{WEBHOOK_ID}"
+HA_WEBHOOK_URL = f"/api/webhook/{WEBHOOK_ID}"
+"""The address of older set-ups, still answered once the integration is loaded."""
 SLOW = 0.3
 """Seconds each simulator answer takes while a test holds the entry in its set-up."""
 
@@ -199,6 +201,80 @@ async def test_an_sms_while_home_assistant_starts_is_on_disk_at_the_200_and_reac
     await _started(hass)
 
     assert [s["text"] for s in seen] == ["Voy en camino", "Ya casi"]
+
+
+async def test_before_the_integration_loads_its_address_is_unknown_so_elibom_calls_again(
+    hass: HomeAssistant,
+    elibom_entry: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Home Assistant's HTTP server is up before integrations load (found by the soak).
+
+    Its webhook component answers 200 to an id it does not know yet, and Elibom
+    never calls again after a 200: an SMS in that window was lost. The address
+    given to Elibom is the integration's own, which does not exist until it is
+    loaded (404), so Elibom's next call is the one stored and fired.
+    """
+    hass.set_state(CoreState.not_running)
+    seen = await _automation_counting(hass)
+    assert await async_setup_component(hass, webhook.DOMAIN, {})
+    client = await _client_before_set_up(hass, hass_client_no_auth)
+    elibom_entry.add_to_hass(hass)
+
+    early = await client.get(URL, params=_sms("Llegó la alarma"))
+    assert early.status == 404
+    # What the older address answers in the same moment: a 200 that stored nothing.
+    assert (await client.get(HA_WEBHOOK_URL, params=_sms("Perdido"))).status == 200
+    assert _stored(hass_storage, "Llegó la alarma") == 0
+
+    assert await hass.config_entries.async_setup(elibom_entry.entry_id)
+    await hass.async_block_till_done()
+    again = await client.get(URL, params=_sms("Llegó la alarma"))
+    assert again.status == 200
+    assert _stored(hass_storage, "Llegó la alarma") == 1
+    await _started(hass)
+
+    assert [s["text"] for s in seen] == ["Llegó la alarma"]
+
+
+async def test_the_older_webhook_address_still_takes_sms_once_loaded(
+    hass: HomeAssistant,
+    elibom_entry: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """Accounts set up before the integration's own address keep working as they were."""
+    await setup_entry(hass, elibom_entry)
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
+    client = await hass_client_no_auth()
+
+    first = await client.get(HA_WEBHOOK_URL, params=_sms("Hola"))
+    repeat = await client.get(URL, params=_sms("Hola"))  # the same SMS, either address
+    await hass.async_block_till_done()
+
+    assert (first.status, repeat.status) == (200, 200)
+    assert [e["message"] for e in events] == ["Hola"]
+
+
+async def test_an_address_of_no_account_is_unknown(
+    hass: HomeAssistant,
+    elibom_entry: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """An id that is no account's, or a removed account's, is not found."""
+    await setup_entry(hass, elibom_entry)
+    client = await hass_client_no_auth()
+    events = listen(hass, EVENT_MESSAGE_RECEIVED)
+
+    unknown = await client.get(
+        "/api/latam_messaging/elibom/no-such-id", params=_sms("Hola")
+    )
+    assert await hass.config_entries.async_remove(elibom_entry.entry_id)
+    removed = await client.post(URL, params=_sms("Hola"))
+    await hass.async_block_till_done()
+
+    assert (unknown.status, removed.status) == (404, 404)
+    assert events == []
 
 
 async def test_fifty_callbacks_at_once_during_a_reload_each_fire_once(

@@ -447,7 +447,8 @@ class Soak:
         while time.monotonic() < limit:
             try:
                 async with self.http.get(
-                    f"{self.url}/api/webhook/{self.webhook_id}", params=params
+                    f"{self.url}/api/latam_messaging/elibom/{self.webhook_id}",
+                    params=params,
                 ) as response:
                     record["answers"].append([response.status, _now(), self.boot])
                     if response.status == 200:

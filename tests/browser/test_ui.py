@@ -203,7 +203,7 @@ def test_shorter_update_interval(
     flow.get_by_role("spinbutton", name=label).fill("15")
     # The inbound-SMS address, in a box to copy from, with the local-only warning.
     expect(flow.get_by_role("textbox").last).to_have_value(
-        re.compile(r"^http://127\.0\.0\.1:\d+/api/webhook/\w+$")
+        re.compile(r"^http://127\.0\.0\.1:\d+/api/latam_messaging/elibom/\w+$")
     )
     shot("options-update-interval")
     flow.get_by_role("button", name=ui["submit"]).click()

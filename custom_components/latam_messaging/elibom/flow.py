@@ -12,7 +12,7 @@ from homeassistant.const import CONF_URL, CONF_USERNAME, CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
-from homeassistant.helpers.network import NoURLAvailableError
+from homeassistant.helpers.network import NoURLAvailableError, get_url
 from homeassistant.helpers.selector import (
     BooleanSelector,
     NumberSelector,
@@ -51,6 +51,7 @@ from ..flow_input import (
     text,
 )
 from ..identity import elibom_login_taken, elibom_unique_id
+from .webhook import inbound_path
 
 INBOUND_SMS = "inbound_sms"
 """The options' section that shows the address for incoming SMS."""
@@ -192,7 +193,9 @@ def _public_webhook_url(hass: HomeAssistant, entry: ConfigEntry) -> tuple[str, b
     """Return the inbound-SMS URL, preferring the external one, and if it is public."""
     webhook_id = str(entry.data.get(CONF_WEBHOOK_ID) or "")
     try:
-        url = webhook.async_generate_url(hass, webhook_id, allow_internal=False)
+        url = get_url(hass, allow_internal=False, allow_cloud=False) + inbound_path(
+            webhook_id
+        )
     except NoURLAvailableError:
         return _webhook_url(hass, entry), False
     host = URL(url).host or ""
@@ -214,6 +217,8 @@ def _webhook_url(hass: HomeAssistant, entry: ConfigEntry) -> str:
     if not webhook_id:
         return "-"
     try:
-        return webhook.async_generate_url(hass, webhook_id)
+        return get_url(hass, allow_cloud=False, prefer_external=True) + inbound_path(
+            webhook_id
+        )
     except NoURLAvailableError:
-        return webhook.async_generate_path(webhook_id)
+        return inbound_path(webhook_id)

@@ -13,6 +13,13 @@ reloads, which the coordinator empties once it is ready. While Home Assistant
 stops (its storage then writes only at the very end) its HTTP server answers
 503 before any webhook is asked, and Elibom sends the callback again later
 (see docs/inbound-sms.md).
+
+The address given to Elibom is the integration's own path, INBOUND_PATH, not
+Home Assistant's `/api/webhook/<id>`: Home Assistant's HTTP server is up before
+the integrations are loaded, and its webhook component answers 200 to a webhook
+id it does not know yet, so an SMS that came in that window was lost. Before the
+integration is loaded its own path does not exist (404) and Elibom calls again.
+The older address stays registered for accounts set up with it.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers.http import HomeAssistantView
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
@@ -58,6 +66,49 @@ CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 """Control characters no SMS carries (line breaks and tabs are text)."""
 
 INBOXES: HassKey[dict[str, Inbox]] = HassKey(f"{DOMAIN}_elibom_inboxes")
+INBOUND_PATH = f"/api/{DOMAIN}/elibom/{{webhook_id}}"
+"""The inbound-SMS address, answered only once the integration is loaded."""
+
+
+def inbound_path(webhook_id: str) -> str:
+    """Return the path to give Elibom for an entry's inbound SMS."""
+    return INBOUND_PATH.format(webhook_id=webhook_id)
+
+
+class InboundSmsView(HomeAssistantView):
+    """Elibom's calls on the integration's own path, for every entry's inbox."""
+
+    url = INBOUND_PATH
+    name = f"api:{DOMAIN}:elibom_inbound_sms"
+    requires_auth = False  # Elibom calls from the internet; the id is the secret
+
+    def __init__(self, hass: HomeAssistant) -> None:
+        """Answer for the inboxes of this Home Assistant."""
+        self.hass = hass
+
+    async def _async_answer(
+        self, request: web.Request, webhook_id: str
+    ) -> web.Response:
+        inbox = next(
+            (
+                inbox
+                for inbox in self.hass.data.get(INBOXES, {}).values()
+                if inbox.webhook_id == webhook_id
+            ),
+            None,
+        )
+        if inbox is None:
+            # No such account (or it is disabled): as for any unknown address.
+            return web.Response(status=404)
+        return await inbox.async_handle(self.hass, webhook_id, request)
+
+    async def get(self, request: web.Request, webhook_id: str) -> web.Response:
+        """Take an SMS as Elibom sends it."""
+        return await self._async_answer(request, webhook_id)
+
+    async def post(self, request: web.Request, webhook_id: str) -> web.Response:
+        """Take an SMS posted with its fields in the query string."""
+        return await self._async_answer(request, webhook_id)
 
 
 def read_query(raw: str) -> dict[str, str]:
@@ -315,6 +366,8 @@ class Inbox:
 def async_listen(hass: HomeAssistant, entry: ConfigEntry[Any]) -> None:
     """Register the entry's webhook if it is not yet; it stays across reloads."""
     webhook_id: str | None = entry.data.get(CONF_WEBHOOK_ID)
+    if INBOXES not in hass.data:
+        hass.http.register_view(InboundSmsView(hass))
     inboxes = hass.data.setdefault(INBOXES, {})
     if not webhook_id or entry.disabled_by or entry.entry_id in inboxes:
         return
