@@ -130,3 +130,38 @@ async def test_a_refresh_asked_for_right_after_a_poll_looks_up_nothing(
     assert _lookups(simulator) == SENT
     await _wait(hass, simulator, freezer, 60)
     assert _lookups(simulator) == 2 * SENT
+
+
+async def test_the_first_set_up_after_an_upgrade_spreads_the_lookups_over_the_coming_polls(
+    hass: HomeAssistant,
+    elibom_entry: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, Any],
+) -> None:
+    """A store written before due times existed: not every delivery at once.
+
+    Deliveries an hour old wait 12 minutes between lookups; without due times each
+    gets its moment within those 12 minutes, and is looked up once in them.
+    """
+    simulator.elibom.finished_after = timedelta(days=1)
+    await setup_entry(hass, elibom_entry)
+    await _send_each(hass, elibom_entry)
+    await _wait(hass, simulator, freezer, 60)
+    assert await hass.config_entries.async_unload(elibom_entry.entry_id)
+    for delivery in hass_storage[STORE_KEY]["data"]["deliveries"]:
+        del delivery["next_due"]  # as the version before due times wrote it
+    await _wait(hass, simulator, freezer, 3600)
+    before = _lookups(simulator)
+
+    await hass.config_entries.async_setup(elibom_entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    per_poll = [_lookups(simulator) - before]
+    for _ in range(13):
+        looked_up = _lookups(simulator)
+        await _wait(hass, simulator, freezer, 60)
+        per_poll.append(_lookups(simulator) - looked_up)
+
+    assert max(per_poll) <= SENT // 4  # never all at once (20 before)
+    # Each once within the 12 minutes its age calls for (a second look comes later).
+    assert sum(per_poll) == SENT

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+import hashlib
 from typing import Any
 
 from ..api import ElibomDelivery, ElibomSchedule
@@ -97,6 +98,19 @@ def next_lookup(sent_at: datetime, now: datetime, interval: timedelta) -> dateti
     if age < YOUNG:
         return now + interval
     return now + max(interval, min(MAX_WAIT, age / WAIT_SHARE))
+
+
+def first_due(token: str, sent_at: datetime, now: datetime) -> datetime:
+    """Return when a delivery stored without a due time is first looked up.
+
+    Stores written before due times existed (or with one damaged) would make every
+    delivery due at the first poll after the upgrade: thousands of lookups at once
+    for a busy account. Each is given a moment within the wait its age calls for,
+    spread by its token, as regular lookups would have spread them.
+    """
+    wait = min(MAX_WAIT, max(now - sent_at, timedelta(0)) / WAIT_SHARE)
+    share = int(hashlib.sha256(token.encode()).hexdigest()[:8], 16) / 0x1_0000_0000
+    return now + wait * share
 
 
 def due(

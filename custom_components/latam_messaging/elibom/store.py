@@ -9,7 +9,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
 from ..store import EntryStore, each, parse_time, required_time, time_to_json
-from .deliveries import ElibomState, SeenSchedule, TrackedDelivery
+from .deliveries import ElibomState, SeenSchedule, TrackedDelivery, first_due
 
 
 class ElibomStore(EntryStore[ElibomState]):
@@ -74,15 +74,16 @@ def _elibom_from_json(raw: Mapping[str, Any], skipped: list[str]) -> ElibomState
 
 def _delivery_from_json(item: Any) -> TrackedDelivery:
     sent_at = required_time(item["sent_at"], "the sending time")
-    # Stores written before due times existed, or a due time damaged: due at the
-    # next poll (the delivery itself is kept: it was paid for).
+    token = str(item["token"])
+    # Stores written before due times existed, or a due time damaged: spread over
+    # the coming polls (the delivery itself is kept: it was paid for).
     try:
         next_due = parse_time(item.get("next_due"))
     except ValueError:
         next_due = None
-    next_due = next_due or dt_util.utc_from_timestamp(0)
+    next_due = next_due or first_due(token, sent_at, dt_util.utcnow())
     return TrackedDelivery(
-        token=str(item["token"]),
+        token=token,
         status=str(item["status"]),
         num_sent=int(item["num_sent"]),
         num_failed=int(item["num_failed"]),
