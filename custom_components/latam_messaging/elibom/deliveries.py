@@ -106,8 +106,11 @@ def first_due(token: str, sent_at: datetime, now: datetime) -> datetime:
     Stores written before due times existed (or with one damaged) would make every
     delivery due at the first poll after the upgrade: thousands of lookups at once
     for a busy account. Each is given a moment within the wait its age calls for,
-    spread by its token, as regular lookups would have spread them.
+    spread by its token, as regular lookups would have spread them. One the
+    provider has forgotten costs no lookup: it is expired at once.
     """
+    if now - sent_at > LOOKUP_WINDOW:
+        return now
     wait = min(MAX_WAIT, max(now - sent_at, timedelta(0)) / WAIT_SHARE)
     share = int(hashlib.sha256(token.encode()).hexdigest()[:8], 16) / 0x1_0000_0000
     return now + wait * share
