@@ -23,6 +23,7 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
+from custom_components.latam_messaging.callers import DATA_CALLERS, REMEMBERED
 from custom_components.latam_messaging.const import DOMAIN
 from tests.conftest import RECIPIENT
 from tests.helpers import assert_translated, notify_entity_of, state_of, with_subentries
@@ -430,3 +431,53 @@ async def test_the_classic_notify_service_is_refused_whole(
     assert_translated(caught.value, "daily_limit_reached")
     assert simulator.requests[before:] == []
     assert state_of(hass, PARTS_TODAY) == "0"
+
+
+async def test_the_repair_issue_names_a_script_and_forgets_old_runs(
+    hass: HomeAssistant, elibom_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """A script's run is told by its context; only the last runs are remembered."""
+    entry = await _set_up(hass, elibom_entry, 1)
+    assert await async_setup_component(
+        hass,
+        "script",
+        {
+            "script": {
+                "reintento": {
+                    "alias": "Reintento de alarma",
+                    "sequence": [
+                        {
+                            "action": f"{DOMAIN}.send_sms",
+                            "continue_on_error": True,
+                            "data": {
+                                "config_entry_id": entry.entry_id,
+                                "to": MAMA,
+                                "message": ONE_PART,
+                            },
+                        }
+                    ],
+                }
+            }
+        },
+    )
+    hass.bus.async_fire("automation_triggered", {"name": "Sin entidad"})
+    for _ in range(2):
+        await hass.services.async_call("script", "reintento", blocking=True)
+
+    issue = _issue(hass, entry)
+    assert issue is not None
+    assert issue.translation_placeholders is not None
+    assert issue.translation_placeholders["entity_id"] == "script.reintento"
+    assert issue.translation_placeholders["caller"] == "Reintento de alarma"
+
+    runs = hass.data[DATA_CALLERS]
+    for number in range(REMEMBERED + 5):
+        hass.bus.async_fire(
+            "script_started",
+            {"name": "Otro", "entity_id": "script.otro"},
+            context=Context(id=f"run{number}"),
+        )
+    await hass.async_block_till_done()
+    assert len(runs) == REMEMBERED
+    assert "run0" not in runs
+    assert f"run{REMEMBERED + 4}" in runs

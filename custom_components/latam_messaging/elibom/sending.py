@@ -45,6 +45,12 @@ from .deliveries import SeenSchedule
 from .store import ElibomStore
 
 
+def _reopens() -> str:
+    """Say when sending opens again: the next local midnight, to the minute."""
+    tomorrow = dt_util.now().date() + timedelta(days=1)
+    return dt_util.start_of_local_day(tomorrow).strftime("%Y-%m-%d %H:%M")
+
+
 class ElibomSender(LatamCoordinator[ElibomData, deliveries.ElibomState]):
     """Sends through one Elibom account and keeps what it sent followed."""
 
@@ -94,6 +100,11 @@ class ElibomSender(LatamCoordinator[ElibomData, deliveries.ElibomState]):
 
     async def _async_setup(self) -> None:
         await super()._async_setup()
+        if not spending.reached(
+            self.store.state.spending, self.daily_limit, dt_util.now().date()
+        ):
+            # Reached on a day that has ended while the entry was not loaded.
+            ir.async_delete_issue(self.hass, DOMAIN, self.limit_issue_id)
         # Local midnight, in Home Assistant's time zone (DST included): a new count.
         self.config_entry.async_on_unload(
             async_track_time_change(
@@ -179,30 +190,30 @@ class ElibomSender(LatamCoordinator[ElibomData, deliveries.ElibomState]):
 
     def _reserve(self, parts: int, context: Context | None) -> None:
         """Set a send's parts aside, or refuse it whole if it would pass the limit."""
-        limit = self.daily_limit
-        now = dt_util.now()
-        over = spending.reserve(self.store.state.spending, limit, parts, now.date())
+        today = dt_util.now().date()
+        over = spending.reserve(
+            self.store.state.spending, self.daily_limit, parts, today
+        )
         if over is None:
             return
-        reopens = dt_util.start_of_local_day(now.date() + timedelta(days=1))
-        self._limit_reached(context, reopens)
+        self._limit_reached(context)
         raise validation_error(
             "daily_limit_reached",
             account=self.config_entry.title,
             limit=str(over.limit),
             used=str(over.used),
             parts=str(over.parts),
-            reopens=reopens.strftime("%Y-%m-%d %H:%M"),
+            reopens=_reopens(),
         )
 
     @callback
-    def _limit_reached(self, context: Context | None, reopens: datetime) -> None:
+    def _limit_reached(self, context: Context | None) -> None:
         """Say in a repair issue (until midnight) which automation or script asked last."""
         caller = async_caller(self.hass, context)
         placeholders = {
             "account": self.config_entry.title,
             "limit": str(self.daily_limit),
-            "reopens": reopens.strftime("%Y-%m-%d %H:%M"),
+            "reopens": _reopens(),
         }
         if caller is not None:
             placeholders |= {"caller": caller.name, "entity_id": caller.entity_id}
@@ -247,6 +258,7 @@ class ElibomSender(LatamCoordinator[ElibomData, deliveries.ElibomState]):
             except LatamMessagingError as err:
                 if may_have_sent(err):
                     count(chunk)  # perhaps accepted, and billed: counted
+                    self.store.schedule_save()
                 return err
             count(chunk)
             # Kept at once: a token is what lets a paid message be followed.
@@ -267,10 +279,7 @@ class ElibomSender(LatamCoordinator[ElibomData, deliveries.ElibomState]):
         finally:
             spending.free(state.spending, left)
         if spending.reached(state.spending, self.daily_limit, dt_util.now().date()):
-            self._limit_reached(
-                context,
-                dt_util.start_of_local_day(dt_util.now().date() + timedelta(days=1)),
-            )
+            self._limit_reached(context)
         self._show()
         return results
 
