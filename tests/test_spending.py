@@ -286,6 +286,7 @@ def test_history_keeps_one_point_an_hour_back_to_just_beyond_seven_days() -> Non
     """Polls every minute for ten days keep about 7 x 24 points, the oldest beyond."""
     state = SpendingState()
     start = datetime(2026, 12, 1, tzinfo=UTC)
+    assert spending.run_out(state, start) is None  # nothing read yet
     for minute in range(0, 10 * 24 * 60, 15):
         spending.note_credits(
             state, 1000 - minute / 60, start + timedelta(minutes=minute)
