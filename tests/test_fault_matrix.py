@@ -279,14 +279,14 @@ def _entry(
 
 
 def _entity_states(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, str]:
-    """Return the state of every entity of the entry (four per entry here)."""
+    """Return the state of every entity of the entry (six Elibom, four Aldeamo here)."""
     states: dict[str, str] = {}
     registry = er.async_get(hass)
     for registered in er.async_entries_for_config_entry(registry, entry.entry_id):
         state = hass.states.get(registered.entity_id)
         assert state is not None, registered.entity_id
         states[registered.entity_id] = state.state
-    assert len(states) == 4, states
+    assert len(states) == (6 if entry.data["provider"] == "elibom" else 4), states
     return states
 
 

@@ -35,6 +35,7 @@ ANA = "573004445555"
 SEND = "latam_messaging__send_message"
 GET = "latam_messaging__get_messages"
 UNKNOWN = "573005550000"
+ELIBOM_ENTRY_ID = "01ELIBOMENTRY0000000000000"
 
 
 def _context(assistant: str = "conversation") -> llm.LLMContext:
@@ -247,6 +248,26 @@ async def test_a_refused_send_is_an_error_result_and_sends_nothing(
     assert result.error is True
     assert reason in result.data["error"]
     assert simulator.requests[before:] == []
+
+
+@pytest.mark.usefixtures("home")
+async def test_an_sms_past_the_daily_limit_is_an_error_result_and_sends_nothing(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    """With a limit of 2 parts, a UCS-2 text of 2 parts goes; the next is refused."""
+    entry = hass.config_entries.async_get_entry(ELIBOM_ENTRY_ID)
+    assert entry is not None
+    hass.config_entries.async_update_entry(entry, options={"daily_limit": 2})
+    await hass.async_block_till_done(wait_background_tasks=True)
+    text = " ".join(["¿Ya comiste? ⚽"] * 6)
+
+    sent = await _call(hass, SEND, {"recipient": "Mamá", "message": text})
+    refused = await _call(hass, SEND, {"recipient": "Mamá", "message": "Llego tarde"})
+
+    assert sent.data["parts"] == 2
+    assert refused.error is True
+    assert "SMS parts a day" in refused.data["error"]
+    assert len(_sms(simulator)) == 1
 
 
 @pytest.mark.usefixtures("home")

@@ -52,12 +52,14 @@ async def test_elibom_options_show_the_webhook_and_saving_reloads_with_the_new_p
     assert suggested_value(result, "scan_interval") == 60
     assert suggested_value(result, "default_country_code") == "57"
     assert suggested_value(result, "plain_alphabet") is False
+    assert suggested_value(result, "daily_limit") == 0
 
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
         {
             "scan_interval": 20,
             "low_credit_threshold": 10,
+            "daily_limit": 40.0,
             "plain_alphabet": True,
             "default_country_code": "+52",
         },
@@ -68,6 +70,7 @@ async def test_elibom_options_show_the_webhook_and_saving_reloads_with_the_new_p
     assert elibom_entry.options == {
         "scan_interval": 20,
         "low_credit_threshold": 10.0,
+        "daily_limit": 40,
         "plain_alphabet": True,
         "default_country_code": "52",
     }
@@ -161,6 +164,7 @@ async def test_elibom_options_name_the_account_and_warn_when_the_address_is_loca
     assert elibom_entry.options == {
         "scan_interval": 60,
         "low_credit_threshold": 0.0,
+        "daily_limit": 0,
         "plain_alphabet": False,
         "default_country_code": "57",
     }

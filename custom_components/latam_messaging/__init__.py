@@ -13,7 +13,7 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.loader import async_get_integration
 
-from . import assist, identity, legacy_notify, repairs, stale
+from . import assist, callers, identity, legacy_notify, repairs, stale
 from .const import DOMAIN, REQUEST_TIMEOUT
 from .coordinator import LatamConfigEntry
 from .entity import async_register_devices, async_remove_states
@@ -31,6 +31,7 @@ def _platforms(entry: LatamConfigEntry) -> list[Platform]:
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the actions once, whatever the number of accounts, and their webhooks."""
     async_setup_services(hass)
+    callers.async_setup(hass)
     legacy_notify.async_setup(hass)
     for entry in hass.config_entries.async_entries(DOMAIN):
         if not entry.disabled_by:
@@ -91,6 +92,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: LatamConfigEntry) -> No
     store = provider_of(entry).store_type(hass, entry.entry_id)
     await store.async_remove()
     ir.async_delete_issue(hass, DOMAIN, f"low_credit_{entry.entry_id}")
+    ir.async_delete_issue(hass, DOMAIN, f"daily_limit_{entry.entry_id}")
     ir.async_delete_issue(hass, DOMAIN, identity.duplicate_issue_id(entry.entry_id))
     for subentry_id in entry.subentries:
         ir.async_delete_issue(hass, DOMAIN, assist.issue_id(subentry_id))

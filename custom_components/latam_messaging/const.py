@@ -25,6 +25,7 @@ CONF_SCAN_INTERVAL: Final = "scan_interval"
 CONF_LOW_CREDIT_THRESHOLD: Final = "low_credit_threshold"
 CONF_DEFAULT_COUNTRY_CODE: Final = "default_country_code"
 CONF_PLAIN_ALPHABET: Final = "plain_alphabet"
+CONF_DAILY_LIMIT: Final = "daily_limit"
 DEFAULT_ELIBOM_SCAN_INTERVAL: Final = 60
 DEFAULT_ALDEAMO_SCAN_INTERVAL: Final = 30
 MIN_SCAN_INTERVAL: Final = 15
@@ -32,6 +33,8 @@ MAX_SCAN_INTERVAL: Final = 3600
 DEFAULT_LOW_CREDIT_THRESHOLD: Final = 0.0
 DEFAULT_COUNTRY_CODE: Final = "57"
 DEFAULT_PLAIN_ALPHABET: Final = False
+DEFAULT_DAILY_LIMIT: Final = 0
+MAX_DAILY_LIMIT: Final = 1_000_000
 
 # Subentries
 SUBENTRY_RECIPIENT: Final = "recipient"

@@ -33,6 +33,11 @@ def _key_for(err: LatamMessagingError, *, sending: bool) -> str:
     return "send_outcome_unknown" if sending else "provider_unavailable"
 
 
+def may_have_sent(err: LatamMessagingError) -> bool:
+    """Tell whether a failed send may still have been accepted (and billed)."""
+    return _key_for(err, sending=True) == "send_outcome_unknown"
+
+
 def action_error(
     err: LatamMessagingError, provider: str, *, sending: bool = False
 ) -> HomeAssistantError:

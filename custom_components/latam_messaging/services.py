@@ -171,7 +171,7 @@ async def _send_sms(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     plain_alphabet = _plain_alphabet(call, coordinator)
     text = sms_text(_text(call, ATTR_MESSAGE), plain_alphabet=plain_alphabet)
     when = _schedule_at(call)
-    ids: list[Any] = await coordinator.async_send_sms(numbers, text, when)
+    ids: list[Any] = await coordinator.async_send_sms(numbers, text, when, call.context)
     if when is None:
         async_record_sent(hass, coordinator.config_entry.entry_id, numbers)
     response: dict[str, Any] = (
@@ -181,6 +181,8 @@ async def _send_sms(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     )
     # What one recipient's message costs, counted on the text as sent.
     response |= {"encoding": encoding(text), "segments": segments(text)}
+    if limit := coordinator.daily_limit:
+        response |= {"parts_today": coordinator.parts_today, "daily_limit": limit}
     return response
 
 

@@ -40,7 +40,7 @@ from ..const import (
 from ..coordinator import LatamConfigEntry, bounded, raise_auth_failure
 from ..number_format import format_number
 from ..validation import masked, phone_numbers, sms_text
-from . import deliveries, webhook
+from . import deliveries, spending, webhook
 from .data import DeliveryAnswer, ElibomData
 from .deliveries import schedule_seen
 from .diagnostics import elibom_diagnostics
@@ -177,6 +177,10 @@ class ElibomCoordinator(ElibomSender):
                     state, tracked, answer, now, interval
                 ):
                     self._queue(EVENT_DELIVERY_STATUS, change)
+            if account.credits is not None and spending.note_credits(
+                state.spending, account.credits, dt_util.utcnow()
+            ):
+                changed = True
             if changed:
                 self.store.schedule_save()
             self._polls += 1

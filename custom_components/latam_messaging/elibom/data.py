@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from ..api import ElibomAccount, ElibomDelivery, LatamMessagingError
 from .deliveries import SeenSchedule
+from .spending import RunOut
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +18,10 @@ class ElibomData:
     schedules: tuple[SeenSchedule, ...]
     """Scheduled sends, soonest first."""
     pending_deliveries: int
+    parts_today: int = 0
+    """SMS parts accepted today (local day), sent or scheduled."""
+    runs_out: RunOut | None = None
+    """When the credit runs out at the last 7 days' spend; None if it cannot be told."""
 
 
 type DeliveryAnswer = ElibomDelivery | None | LatamMessagingError

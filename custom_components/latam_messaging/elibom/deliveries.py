@@ -14,6 +14,7 @@ import hashlib
 from typing import Any
 
 from ..api import ElibomDelivery, ElibomSchedule
+from .spending import SpendingState
 
 FINAL_STATES = frozenset({"finished", "failed", "expired"})
 LOOKUP_WINDOW = timedelta(hours=48)
@@ -69,6 +70,8 @@ class ElibomState:
     """The last schedules that ended, with how (executed or cancelled), oldest first."""
     inbound: list[str] = field(default_factory=list)
     """Ids of the last SMS received on the webhook, to ignore a callback repeated."""
+    spending: SpendingState = field(default_factory=SpendingState)
+    """Today's SMS parts and the credit spent over time."""
     version: int = 0
     """Counts the changes actions made (not stored: no poll outlives the process)."""
     touched: dict[str, int] = field(default_factory=dict)

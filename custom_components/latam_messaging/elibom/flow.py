@@ -30,13 +30,16 @@ from ..api import ELIBOM_URL, ElibomClient
 from ..const import (
     CONF_ACCOUNT_ID,
     CONF_API_TOKEN,
+    CONF_DAILY_LIMIT,
     CONF_DEFAULT_COUNTRY_CODE,
     CONF_LOW_CREDIT_THRESHOLD,
     CONF_PLAIN_ALPHABET,
     DEFAULT_COUNTRY_CODE,
+    DEFAULT_DAILY_LIMIT,
     DEFAULT_ELIBOM_SCAN_INTERVAL,
     DEFAULT_LOW_CREDIT_THRESHOLD,
     DEFAULT_PLAIN_ALPHABET,
+    MAX_DAILY_LIMIT,
     PROVIDER_ELIBOM,
 )
 from ..flow_input import (
@@ -125,11 +128,16 @@ class ElibomForms(AccountForms):
     def option_fields(
         self, hass: HomeAssistant, entry: ConfigEntry
     ) -> tuple[dict[vol.Marker, Any], dict[str, Any]]:
-        """Return the low-credit warning, alphabet, country code and inbound SMS."""
+        """Return the low-credit warning, daily limit, alphabet, country code, inbound SMS."""
         fields: dict[vol.Marker, Any] = {
             vol.Required(CONF_LOW_CREDIT_THRESHOLD): NumberSelector(
                 NumberSelectorConfig(
                     min=0, max=1_000_000, step=0.1, mode=NumberSelectorMode.BOX
+                )
+            ),
+            vol.Optional(CONF_DAILY_LIMIT): NumberSelector(
+                NumberSelectorConfig(
+                    min=0, max=MAX_DAILY_LIMIT, step=1, mode=NumberSelectorMode.BOX
                 )
             ),
             vol.Optional(CONF_PLAIN_ALPHABET): BooleanSelector(),
@@ -137,6 +145,7 @@ class ElibomForms(AccountForms):
         }
         defaults = {
             CONF_LOW_CREDIT_THRESHOLD: DEFAULT_LOW_CREDIT_THRESHOLD,
+            CONF_DAILY_LIMIT: DEFAULT_DAILY_LIMIT,
             CONF_PLAIN_ALPHABET: DEFAULT_PLAIN_ALPHABET,
             CONF_DEFAULT_COUNTRY_CODE: DEFAULT_COUNTRY_CODE,
         }
@@ -151,6 +160,9 @@ class ElibomForms(AccountForms):
         return {
             CONF_LOW_CREDIT_THRESHOLD: float(
                 user_input.get(CONF_LOW_CREDIT_THRESHOLD, 0)
+            ),
+            CONF_DAILY_LIMIT: int(
+                user_input.get(CONF_DAILY_LIMIT, DEFAULT_DAILY_LIMIT)
             ),
             CONF_PLAIN_ALPHABET: bool(
                 user_input.get(CONF_PLAIN_ALPHABET, DEFAULT_PLAIN_ALPHABET)

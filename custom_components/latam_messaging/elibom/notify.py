@@ -35,7 +35,10 @@ class RecipientNotifyEntity(LatamNotifyEntity[ElibomCoordinator]):
         """Send the SMS (title as its first line) and follow its delivery."""
         plain = self.coordinator.plain_alphabet
         text = sms_text(message, title, plain_alphabet=plain)
-        await self.coordinator.async_send_sms([self._number], text)
+        # The context of the call (an automation's run) names it if over the limit.
+        await self.coordinator.async_send_sms(
+            [self._number], text, context=self._context
+        )
 
     async def async_send_text(self, message: str) -> dict[str, Any]:
         """Send the SMS as `send_sms` does; say its encoding and parts."""

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from homeassistant.components.sensor import (
+    SensorDeviceClass,
     SensorEntity,
     SensorEntityDescription,
     SensorStateClass,
@@ -33,7 +35,7 @@ LAST_DELIVERY = ("last_number", "last_status", "last_time")
 class ElibomSensorDescription(SensorEntityDescription):
     """An Elibom sensor: its value and extra attributes, read from the poll."""
 
-    value_fn: Callable[[ElibomData], float | int | None]
+    value_fn: Callable[[ElibomData], float | int | datetime | None]
     attributes_fn: Callable[[ElibomData], dict[str, Any]] | None = None
 
 
@@ -64,6 +66,10 @@ def _schedules(data: ElibomData) -> dict[str, Any]:
     }
 
 
+def _days_left(data: ElibomData) -> dict[str, Any]:
+    return {"days_left": data.runs_out.days_left if data.runs_out else None}
+
+
 ELIBOM_SENSORS: tuple[ElibomSensorDescription, ...] = (
     ElibomSensorDescription(
         key="credits",
@@ -84,6 +90,20 @@ ELIBOM_SENSORS: tuple[ElibomSensorDescription, ...] = (
         translation_key="pending_deliveries",
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=lambda data: data.pending_deliveries,
+    ),
+    ElibomSensorDescription(
+        key="sms_parts_today",
+        translation_key="sms_parts_today",  # its unit comes from the translations too
+        # Counts up through the local day and starts again from 0 at midnight.
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        value_fn=lambda data: data.parts_today,
+    ),
+    ElibomSensorDescription(
+        key="credit_runs_out",
+        translation_key="credit_runs_out",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=lambda data: data.runs_out.at if data.runs_out else None,
+        attributes_fn=_days_left,
     ),
     ElibomSensorDescription(
         key="account_users",
@@ -119,7 +139,7 @@ class ElibomSensor(LatamEntity[ElibomCoordinator], SensorEntity):
         self.entity_description = description
 
     @property
-    def native_value(self) -> float | int | None:
+    def native_value(self) -> float | int | datetime | None:
         """Return the value from the last poll."""
         return self.entity_description.value_fn(self.coordinator.data)
 

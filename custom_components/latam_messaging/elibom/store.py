@@ -10,6 +10,7 @@ from homeassistant.util import dt as dt_util
 
 from ..store import EntryStore, each, parse_time, required_time, time_to_json
 from .deliveries import ElibomState, SeenSchedule, TrackedDelivery, first_due
+from .spending import SpendingState
 
 
 class ElibomStore(EntryStore[ElibomState]):
@@ -56,6 +57,7 @@ def _elibom_to_json(state: ElibomState) -> dict[str, Any]:
             for schedule_id, status in state.settled.items()
         ],
         "inbound": list(state.inbound),
+        "spending": state.spending.to_json(),
     }
 
 
@@ -69,6 +71,7 @@ def _elibom_from_json(raw: Mapping[str, Any], skipped: list[str]) -> ElibomState
     for schedule_id, status in each(raw, "settled", _settled_from_json, skipped):
         state.settled[schedule_id] = status
     state.inbound = each(raw, "inbound", str, skipped)
+    state.spending = SpendingState.from_json(raw.get("spending"))
     return state
 
 
