@@ -141,6 +141,18 @@ async def session(socket_enabled: None) -> AsyncGenerator[aiohttp.ClientSession]
 
 
 @pytest.fixture(autouse=True)
+def router_open_as_home_assistant_keeps_it() -> Generator[None]:
+    """Let views be added after a test client exists, as in a running Home Assistant.
+
+    Home Assistant's own server start stops aiohttp from freezing its router, so an
+    integration loaded later (the inbound-SMS address) adds its view; the test
+    client starts the app without that step and would freeze it.
+    """
+    with patch.object(aiohttp.web_urldispatcher.UrlDispatcher, "freeze"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load this repository's integration in every test."""
 
