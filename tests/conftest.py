@@ -47,6 +47,9 @@ from tests.const import (
 from tests.helpers import with_subentries
 from tests.simulator import Simulator
 
+# The bad-input tests' `wire` and `default_site` fixtures live beside their checks.
+pytest_plugins = ["tests.bad_input_checks"]
+
 # The Assist tools and the editor's triggers exist from Home Assistant 2026.10 on: their
 # tests run there, and the older versions' own tests check they are absent.
 collect_ignore = [
