@@ -58,7 +58,13 @@ collect_ignore = [
     else "test_llm.py"
 ]
 if not EDITOR_TRIGGERS:
-    collect_ignore.append("test_trigger.py")
+    collect_ignore.extend(
+        [
+            "test_trigger_delivery_failed.py",
+            "test_trigger_editor.py",
+            "test_trigger_message_received.py",
+        ]
+    )
 
 # What must never reach a log: secrets, and anything shaped like a full phone number
 # (11 to 15 digits standing alone; delivery tokens have 19, ids and times fewer).
