@@ -1,4 +1,4 @@
-"""The sweep of bad values and what a user must get from each: tables for tests/test_bad_input.py.
+"""The sweep of bad values and what a user must get from each: tables for tests/test_bad_input_*.py.
 
 `sweep` gives the values tried on one field, `SURFACES` every field of every action,
 notify service and flow, and the `*_outcomes` tables, built with `table`, say per

@@ -47,6 +47,9 @@ from tests.const import (
 from tests.helpers import with_subentries
 from tests.simulator import Simulator
 
+# The bad-input tests' `wire` and `default_site` fixtures live beside their checks.
+pytest_plugins = ["tests.bad_input_checks"]
+
 # The Assist tools and the editor's triggers exist from Home Assistant 2026.10 on: their
 # tests run there, and the older versions' own tests check they are absent.
 collect_ignore = [
@@ -55,7 +58,13 @@ collect_ignore = [
     else "test_llm.py"
 ]
 if not EDITOR_TRIGGERS:
-    collect_ignore.append("test_trigger.py")
+    collect_ignore.extend(
+        [
+            "test_trigger_delivery_failed.py",
+            "test_trigger_editor.py",
+            "test_trigger_message_received.py",
+        ]
+    )
 
 # What must never reach a log: secrets, and anything shaped like a full phone number
 # (11 to 15 digits standing alone; delivery tokens have 19, ids and times fewer).

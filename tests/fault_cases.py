@@ -1,4 +1,4 @@
-"""The fault matrix of tests/test_fault_matrix.py: its fault kinds, its points, its cells.
+"""The fault matrix of tests/test_fault_matrix_*.py: its fault kinds, its points, its cells.
 
 FAULTS are the ways a call goes wrong, POINTS every place where the integration talks
 to Elibom or Aldeamo (set-up, each poll call, each per-item lookup, each action and
