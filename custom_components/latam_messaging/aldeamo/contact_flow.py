@@ -27,9 +27,7 @@ from ..const import (
     CONF_CHANNEL,
     CONF_CHANNELS,
     CONF_CLIENT_ID,
-    CONF_PROVIDER,
     LOGGER,
-    PROVIDER_ALDEAMO,
 )
 from ..flow_input import TEXT, FlowError, assist_data, assist_fields, text
 from ..validation import client_id, masked
@@ -56,9 +54,7 @@ class ContactFlow(ConfigSubentryFlow):
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
     ) -> SubentryFlowResult:
-        """Choose the channel (of an Aldeamo bot; SMS recipients are Elibom's)."""
-        if self._get_entry().data[CONF_PROVIDER] != PROVIDER_ALDEAMO:
-            return self.async_abort(reason="not_an_aldeamo_account")
+        """Choose the channel (only Aldeamo bots offer contacts)."""
         if user_input is not None and user_input.get(CONF_CHANNEL) in SENDING_CHANNELS:
             self._channel = user_input[CONF_CHANNEL]
             return await self.async_step_details()
