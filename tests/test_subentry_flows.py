@@ -14,6 +14,7 @@ from homeassistant.data_entry_flow import FlowResult, FlowResultType, UnknownHan
 from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+import voluptuous as vol
 
 from custom_components.latam_messaging.const import DOMAIN
 from tests.conftest import setup_entry
@@ -320,7 +321,9 @@ async def test_contact_details_offer_the_users_the_bot_knows_on_the_chosen_chann
     )
 
     assert result["step_id"] == "details"
-    assert result["description_placeholders"] == {"channel": "whatsapp"}
+    assert result["description_placeholders"] == {
+        "channel": "WhatsApp"
+    }  # its name, not the key
     assert _offered_users(result) == [
         {"value": ANA, "label": f"Ana María ({ANA})"},
         {"value": BETO, "label": BETO},
@@ -430,10 +433,10 @@ async def test_contact_with_an_impossible_id_shows_invalid_client_id(
 
 
 @pytest.mark.usefixtures("aldeamo_users")
-async def test_contact_already_added_on_that_channel_aborts_already_configured(
+async def test_a_contact_already_added_is_said_on_the_form_and_left_out_of_the_picker(
     hass: HomeAssistant, aldeamo_entry: MockConfigEntry
 ) -> None:
-    """One contact per user and channel."""
+    """One contact per user and channel: no dead end, the form stays open to pick another."""
     await setup_entry(hass, aldeamo_entry)
     result = await _contact_details(hass, aldeamo_entry, "whatsapp")
     await hass.config_entries.subentries.async_configure(
@@ -442,13 +445,50 @@ async def test_contact_already_added_on_that_channel_aborts_already_configured(
     await hass.async_block_till_done(wait_background_tasks=True)
 
     result = await _contact_details(hass, aldeamo_entry, "whatsapp")
+    assert [option["value"] for option in _offered_users(result)] == [BETO]
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"], {"client_id": ANA, "name": "Ana otra vez"}
     )
 
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "already_configured"
-    assert len(aldeamo_entry.subentries) == 1
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "details"
+    assert result["errors"] == {"client_id": "already_configured"}
+    for language in ("en", "es"):
+        assert TRANSLATIONS[language]["config_subentries"]["contact"]["error"][
+            "already_configured"
+        ]
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"client_id": BETO}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert len(aldeamo_entry.subentries) == 2
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+async def test_the_contact_form_says_what_a_contact_is_and_names_the_channel(
+    hass: HomeAssistant, aldeamo_entry: MockConfigEntry, language: str
+) -> None:
+    """Step 1 explains and preselects nothing; step 2 says "WhatsApp", never "whatsapp"."""
+    await setup_entry(hass, aldeamo_entry)
+    texts = TRANSLATIONS[language]["config_subentries"]["contact"]["step"]
+
+    result = await hass.config_entries.subentries.async_init(
+        (aldeamo_entry.entry_id, "contact"), context={"source": SOURCE_USER}
+    )
+    (marker,) = result["data_schema"].schema
+    assert marker.default is vol.UNDEFINED
+    assert "WhatsApp" in texts["user"]["description"]
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"channel": "whatsapp"}
+    )
+
+    title = texts["details"]["title"].format(**result["description_placeholders"])
+    help_text = texts["details"]["data_description"]["client_id"].format(
+        **result["description_placeholders"]
+    )
+    assert "WhatsApp" in title
+    assert "WhatsApp" in help_text
+    assert "whatsapp" not in title + help_text
 
 
 @pytest.mark.usefixtures("aldeamo_users")
