@@ -217,7 +217,8 @@ async def configure(api: Api, simulator: str) -> None:
             {"name": "María Gómez", "phone_number": "300 111 2222"},
         )
         print("    added the Elibom account Tienda Demo and the recipient María Gómez")
-    if "Aldeamo bots" not in by_provider:
+    # Titled by its channels ("Aldeamo (Facebook, Web, WhatsApp)"); "Aldeamo bots" before.
+    if not any(title.startswith("Aldeamo") for title in by_provider):
         created = await run_flow(
             api,
             flow,
