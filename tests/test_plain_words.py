@@ -95,3 +95,13 @@ def test_send_sms_says_encoding_and_segments_are_what_it_costs(
     message_help = action["fields"]["message"]["description"]
     assert seventy in message_help
     assert "ó" in message_help
+
+
+@pytest.mark.parametrize(("language", "warns"), [("en", "warn"), ("es", "avis")])
+def test_the_options_intro_promises_nothing_a_bots_form_lacks(
+    language: str, warns: str
+) -> None:
+    """A bot's options have only the update interval: the intro names no warnings."""
+    intro = TRANSLATIONS[language]["options"]["step"]["init"]["description"]
+    assert warns not in intro.lower()
+    assert "{account}" in intro
