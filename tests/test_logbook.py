@@ -401,3 +401,17 @@ async def test_an_sms_to_a_saved_recipient_is_told_by_their_name(
     await poll(hass)
 
     assert await _activity(hass, hass_ws_client, start) == [line]
+    # Her device's activity: her last-SMS sensor changed, told by the same words.
+    (sensor,) = (
+        entity.entity_id
+        for entity in er.async_entries_for_config_entry(
+            er.async_get(hass), elibom_entry.entry_id
+        )
+        if entity.translation_key == "last_sms"
+    )
+    changes = [
+        (entry["state"], f"{entry['context_name']} {entry['context_message']}")
+        for entry in await _entity_activity(hass, hass_ws_client, start, sensor)
+        if entry.get("entity_id") == sensor
+    ]
+    assert changes == [("finished", line)]

@@ -10,8 +10,8 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.latam_messaging.const import DOMAIN
-from tests.conftest import CONTACT, RECIPIENT, setup_entry
-from tests.helpers import with_subentries
+from tests.conftest import CONTACT, RECIPIENT, poll, setup_entry
+from tests.helpers import state_of, with_subentries
 from tests.simulator import Simulator
 
 MAMA = "573001112222"
@@ -127,3 +127,45 @@ async def test_neither_numbers_nor_recipients_is_refused(
 
     assert caught.value.translation_key == "missing_field"
     assert _posts(simulator) == []
+
+
+async def test_a_recipients_device_shows_their_last_sms_and_the_counter_names_them(
+    hass: HomeAssistant, elibom_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """Her device shows "Último SMS: Entregado"; the unconfirmed counter names her."""
+    simulator.elibom.invalid_numbers.add("573009990000")
+    await setup_entry(hass, with_subentries(elibom_entry, RECIPIENT))
+    assert state_of(hass, "sensor.mama_last_sms") == "unknown"
+
+    await _send_sms(
+        hass,
+        {
+            "config_entry_id": elibom_entry.entry_id,
+            "recipients": [MAMA_ENTITY],
+            "message": "Hola",
+        },
+    )
+    simulator.advance(60)
+    await poll(hass)
+
+    assert state_of(hass, "sensor.mama_last_sms") == "finished"
+    counter = hass.states.get("sensor.tienda_dona_perez_unconfirmed_sms")
+    assert counter is not None
+    assert counter.attributes["last_number"] == "Mamá"
+    assert counter.attributes["last_status"] == "finished"
+
+    # An SMS to someone else leaves her sensor as it was, and shows only digits.
+    await _send_sms(
+        hass,
+        {
+            "config_entry_id": elibom_entry.entry_id,
+            "to": "+57 300 999 0000",
+            "message": "Hola",
+        },
+    )
+    simulator.advance(60)
+    await poll(hass)
+    assert state_of(hass, "sensor.mama_last_sms") == "finished"
+    counter = hass.states.get("sensor.tienda_dona_perez_unconfirmed_sms")
+    assert counter is not None
+    assert counter.attributes["last_number"] == "••••••••0000"
