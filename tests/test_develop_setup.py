@@ -107,7 +107,7 @@ async def test_the_demo_dashboard_has_no_empty_card_and_shows_each_person(
     """No "Error de configuración" card; each person's entities are on the dashboard.
 
     The credit history has its sensor; the recipient's and the contact's entities
-    are there to send to and to read from.
+    are there to send to, to read from, and to see what the last SMS did.
     """
     for component in (
         "webhook",
@@ -137,6 +137,7 @@ async def test_the_demo_dashboard_has_no_empty_card_and_shows_each_person(
         "event.ana_messages",
         "notify.ana",
         "notify.mama",
+        "sensor.mama_last_sms",
     ]
     assert {"notify.ana", "notify.mama"} <= set(cards["Enviar"]["entities"])
     assert "event.ana_messages" in cards["Mensajes recibidos"]["target"]["entity_id"]

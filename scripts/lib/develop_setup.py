@@ -332,7 +332,7 @@ async def save_dashboard(api: Api) -> None:
     people = [
         entity_id
         for _, entity_id, person in ours
-        if person and entity_id.split(".")[0] in {"notify", "event"}
+        if person and entity_id.split(".")[0] in {"notify", "event", "sensor"}
     ]
     cards: list[dict[str, Any]] = [
         {"type": "entities", "title": "SMS (Elibom)", "entities": sms},
