@@ -338,6 +338,8 @@ def send_sms_outcomes(moment: datetime) -> dict[str, dict[str, Rule]]:
             refused("invalid_phone_number"),
             (EMPTY, refused("no_recipients")),
             (("int", "list"), sms_goes(MESSAGE)),
+            # Only digits but not a number of the default country: write + and the code.
+            ("100 kB", refused("local_phone_number")),
             (("float", "bool", "dict"), refused("wrong_type")),
             ("None", refused("missing_field")),
         ),
@@ -431,6 +433,8 @@ def sms_notify_service_outcomes() -> dict[str, dict[str, Rule]]:
             refused("invalid_phone_number"),
             (EMPTY, refused("no_recipients")),
             (("int", "list"), untracked_sms_goes(MESSAGE)),
+            # 3.5 reads as the digits 35: not a number of the default country.
+            (("100 kB", "float"), refused("local_phone_number")),
             ("dict", INVALID),
             ("None", refused("no_recipients")),
         ),

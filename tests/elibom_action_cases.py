@@ -11,14 +11,39 @@ GOOD = "573001112222"
 
 
 BAD_NUMBERS = [
-    pytest.param(["3001112"], "3001112", id="7 digits"),
-    pytest.param(["5730011122223333"], "5730011122223333", id="16 digits"),
-    pytest.param(["57300ABC2222"], "57300ABC2222", id="letters"),
-    pytest.param(["57300+1112222"], "57300+1112222", id="plus in the middle"),
-    pytest.param([GOOD, "12-34", "573004445555"], "12-34", id="one bad in a list"),
-    pytest.param(f"{GOOD}, 300 111", "300 111", id="one bad in a string"),
+    pytest.param(["+3001112"], "+3001112", "invalid_phone_number", id="+ and 7 digits"),
+    pytest.param(
+        ["+5730011122223333"],
+        "+5730011122223333",
+        "invalid_phone_number",
+        id="+ and 16 digits",
+    ),
+    pytest.param(
+        ["57300ABC2222"], "57300ABC2222", "invalid_phone_number", id="letters"
+    ),
+    pytest.param(
+        ["57300+1112222"],
+        "57300+1112222",
+        "invalid_phone_number",
+        id="plus in the middle",
+    ),
+    # Without +: only a 10-digit mobile or 57 and one; the error says to write +.
+    pytest.param(["3001112"], "3001112", "local_phone_number", id="7 digits"),
+    pytest.param(["310 555 66"], "310 555 66", "local_phone_number", id="typo"),
+    pytest.param(
+        ["5730011122223333"], "5730011122223333", "local_phone_number", id="16 digits"
+    ),
+    pytest.param(
+        [GOOD, "12-34", "573004445555"],
+        "12-34",
+        "local_phone_number",
+        id="one bad in a list",
+    ),
+    pytest.param(
+        f"{GOOD}, 300 111", "300 111", "local_phone_number", id="one bad in a string"
+    ),
 ]
-"""A `to` with a number that is not 8 to 15 digits, and the part the error names."""
+"""A `to` with a number the input rules refuse, the part the error names, and its key."""
 
 
 NO_NUMBERS = [

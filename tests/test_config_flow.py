@@ -359,7 +359,7 @@ async def test_elibom_empty_huge_or_control_character_value_is_refused_before_an
 async def test_aldeamo_bot_is_added_after_one_users_check_per_chosen_channel(
     hass: HomeAssistant, simulator: Simulator
 ) -> None:
-    """Title "Aldeamo bots", an id that does not reveal the key, GET /users per channel."""
+    """Titled by its channels, an id that does not reveal the key, GET /users per channel."""
     added = _requests_before_entry_added(hass, simulator)
     form = await _aldeamo_form(hass)
     assert suggested_value(form, CONF_URL) == "https://apibot.aldeamo.com/bots"
@@ -372,13 +372,13 @@ async def test_aldeamo_bot_is_added_after_one_users_check_per_chosen_channel(
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
     entry = result["result"]
-    assert entry.title == "Aldeamo bots"
+    assert entry.title == "Aldeamo (Facebook, WhatsApp)"  # two bots told apart
     assert entry.data == {
         CONF_PROVIDER: "aldeamo",
         CONF_API_KEY: ALDEAMO_KEY,
         CONF_CHANNELS: ["facebook", "whatsapp"],
         CONF_URL: simulator.aldeamo_url,
-        CONF_NOTIFY_SERVICE: "aldeamo_bots",  # added by the entry's first set-up
+        CONF_NOTIFY_SERVICE: "aldeamo_facebook_whatsapp",  # added at first set-up
     }
     assert entry.unique_id
     assert ALDEAMO_KEY not in entry.unique_id

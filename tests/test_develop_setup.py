@@ -15,7 +15,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from tests.conftest import poll, setup_entry
+from tests.conftest import CONTACT, RECIPIENT, poll, setup_entry
 from tests.helpers import bot_answers_to, state_of, with_subentries
 from tests.simulator import Simulator
 
@@ -94,6 +94,53 @@ async def test_the_demo_dashboard_is_its_own_in_the_sidebar_and_saved_once(
         "sensor.tienda_dona_perez_scheduled_messages",
     ]  # the account's users are a diagnostic, disabled by default: not on the card
     assert "sensor.aldeamo_bots_whatsapp_users" in cards["Bots (Aldeamo)"]["entities"]
+
+
+async def test_the_demo_dashboard_has_no_empty_card_and_shows_each_person(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    hass_access_token: str,
+    elibom_entry: MockConfigEntry,
+    aldeamo_entry: MockConfigEntry,
+    simulator: Simulator,
+) -> None:
+    """No "Error de configuración" card; each person's entities are on the dashboard.
+
+    The credit history has its sensor; the recipient's and the contact's entities
+    are there to send to, to read from, and to see what the last SMS did.
+    """
+    for component in (
+        "webhook",
+        "repairs",
+        "api",
+        "websocket_api",
+        "config",
+        "lovelace",
+    ):
+        assert await async_setup_component(hass, component, {})
+    simulator.aldeamo.add_user("whatsapp", "573004445555", name="Ana")
+    await setup_entry(hass, with_subentries(elibom_entry, RECIPIENT))
+    await setup_entry(hass, with_subentries(aldeamo_entry, CONTACT))
+    script = _develop_setup()
+    api = await _api(hass, hass_client, hass_access_token)
+
+    await script.save_dashboard(api)
+
+    config = await api.websocket(  # type: ignore[attr-defined]
+        {"type": "lovelace/config", "url_path": "latam-messaging"}
+    )
+    cards = {card["title"]: card for card in config["views"][0]["cards"]}
+    assert cards["Créditos"]["entities"] == ["sensor.tienda_dona_perez_credits"]
+    for card in cards.values():
+        assert card.get("entities") or card["target"]["entity_id"], card
+    assert sorted(cards["Personas"]["entities"]) == [
+        "event.ana_messages",
+        "notify.ana",
+        "notify.mama",
+        "sensor.mama_last_sms",
+    ]
+    assert {"notify.ana", "notify.mama"} <= set(cards["Enviar"]["entities"])
+    assert "event.ana_messages" in cards["Mensajes recibidos"]["target"]["entity_id"]
 
 
 async def test_a_spanish_demo_sets_home_assistants_own_language_before_any_account(

@@ -254,15 +254,16 @@ async def test_a_scheduled_sms_carries_colombia_wall_clock_time_and_is_shown(
 # Input rules --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("to", "shown"), BAD_NUMBERS)
-async def test_a_bad_phone_number_is_refused_by_name_and_nothing_is_sent(
+@pytest.mark.parametrize(("to", "shown", "key"), BAD_NUMBERS)
+async def test_a_bad_phone_number_is_refused_by_name_and_nothing_is_sent(  # noqa: PLR0913
     hass: HomeAssistant,
     elibom_entry: MockConfigEntry,
     simulator: Simulator,
     to: Any,
     shown: str,
+    key: str,
 ) -> None:
-    """A number that is not 8 to 15 digits stops the whole send and is named."""
+    """A number the input rules refuse stops the whole send and is named."""
     await setup_entry(hass, elibom_entry)
 
     err = await _refused(
@@ -272,8 +273,10 @@ async def test_a_bad_phone_number_is_refused_by_name_and_nothing_is_sent(
         {"config_entry_id": elibom_entry.entry_id, "to": to, "message": "Hola"},
     )
 
-    assert err.translation_key == "invalid_phone_number"
+    assert err.translation_key == key
     assert shown in str(err)
+    if key == "local_phone_number":
+        assert "write + and the country code" in str(err)
     assert state_of(hass, PENDING) == "0"
 
 

@@ -20,7 +20,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.latam_messaging.const import DOMAIN
-from tests.conftest import poll, setup_entry
+from tests.conftest import RECIPIENT, poll, setup_entry
 from tests.helpers import with_assist_recipient, with_subentries
 from tests.simulator import Simulator
 
@@ -32,8 +32,8 @@ LONG_TEXT = (
 SHORT = "Buenas tardes, quería saber si todavía tienen disponible el…"
 WORDS = {
     "en": {
-        "wrote": f"María (WhatsApp) wrote: {SHORT}",
-        "stranger": "…7777 (WhatsApp) wrote: Hola",
+        "wrote": f"María wrote on WhatsApp: {SHORT}",
+        "stranger": "…7777 wrote on WhatsApp: Hola",
         "finished": "SMS to …2222 delivered",
         "running": "SMS to …2222 being sent",
         "failed": "SMS to …0000 failed",
@@ -43,8 +43,8 @@ WORDS = {
         "cancelled": "Scheduled SMS {id} cancelled",
     },
     "es": {
-        "wrote": f"María (WhatsApp) escribió: {SHORT}",
-        "stranger": "…7777 (WhatsApp) escribió: Hola",
+        "wrote": f"María escribió por WhatsApp: {SHORT}",
+        "stranger": "…7777 escribió por WhatsApp: Hola",
         "finished": "SMS a …2222 entregado",
         "running": "SMS a …2222 enviándose",
         "failed": "SMS a …0000 falló",
@@ -297,3 +297,121 @@ async def test_a_reload_does_not_read_as_an_outage_in_the_activity_view(
         if entry.get("entity_id") in ours and "state" in entry
     ]
     assert shown == [], "\n".join(map(str, shown))
+
+
+async def _entity_activity(
+    hass: HomeAssistant, hass_ws_client: WebSocketGenerator, start: str, entity_id: str
+) -> list[dict[str, Any]]:
+    """Return an entity's lines of the activity view, as its device page asks."""
+    await async_wait_recording_done(hass)
+    client = await hass_ws_client()
+    await client.send_json_auto_id(
+        {"type": "logbook/get_events", "start_time": start, "entity_ids": [entity_id]}
+    )
+    answer = await client.receive_json()
+    assert answer["success"], answer
+    entries: list[dict[str, Any]] = answer["result"]
+    return entries
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("es", "María Gómez escribió por WhatsApp: ¿A qué hora cierran?"),
+        ("en", "María Gómez wrote on WhatsApp: ¿A qué hora cierran?"),
+    ],
+)
+async def test_an_event_entitys_activity_says_who_wrote_what(  # noqa: PLR0913
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    aldeamo_entry: MockConfigEntry,
+    simulator: Simulator,
+    language: str,
+    words: str,
+) -> None:
+    """The contact's and the channel's event entities: each line names her and her text.
+
+    Their state changes share the message event's context, so the activity view
+    tells them by its words instead of a bare "detected an event".
+    """
+    hass.config.language = language
+    hass.config.components.add("frontend")
+    assert await async_setup_component(hass, "logbook", {})
+    start = dt_util.utcnow().isoformat()
+    simulator.aldeamo.add_user("whatsapp", MARIA, name="Mari")
+    await setup_entry(
+        hass,
+        with_subentries(
+            aldeamo_entry,
+            ConfigSubentryData(
+                data={"name": "María Gómez", "channel": "whatsapp", "client_id": MARIA},
+                subentry_type="contact",
+                title="María Gómez",
+                unique_id=f"whatsapp:{MARIA}",
+            ),
+        ),
+    )
+    registry = er.async_get(hass)
+    contact_events = [
+        entity.entity_id
+        for entity in er.async_entries_for_config_entry(
+            registry, aldeamo_entry.entry_id
+        )
+        if entity.domain == "event" and "facebook" not in entity.entity_id
+    ]
+    assert len(contact_events) == 2  # the WhatsApp channel's, and María Gómez's
+
+    simulator.advance(1)
+    simulator.aldeamo.write("whatsapp", MARIA, "¿A qué hora cierran?")
+    await poll(hass, 31)
+
+    assert await _activity(hass, hass_ws_client, start) == [words]
+    for entity_id in contact_events:
+        changes = [
+            entry
+            for entry in await _entity_activity(hass, hass_ws_client, start, entity_id)
+            if entry.get("entity_id") == entity_id and entry.get("context_message")
+        ]
+        assert [
+            f"{entry['context_name']} {entry['context_message']}" for entry in changes
+        ] == [words], entity_id
+
+
+@pytest.mark.parametrize(
+    ("language", "line"),
+    [("es", "SMS a Mamá entregado"), ("en", "SMS to Mamá delivered")],
+)
+async def test_an_sms_to_a_saved_recipient_is_told_by_their_name(
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    elibom_entry: MockConfigEntry,
+    simulator: Simulator,
+    language: str,
+    line: str,
+) -> None:
+    """A delivery to a recipient's number names them, not the number's last digits."""
+    hass.config.language = language
+    hass.config.components.add("frontend")
+    assert await async_setup_component(hass, "logbook", {})
+    start = dt_util.utcnow().isoformat()
+    await setup_entry(hass, with_subentries(elibom_entry, RECIPIENT))
+
+    await _send(hass, elibom_entry, to=MARIA)
+    simulator.advance(60)
+    await poll(hass)
+
+    assert await _activity(hass, hass_ws_client, start) == [line]
+    # Her device's activity: her last-SMS sensor changed, told by the same words.
+    (sensor,) = (
+        entity.entity_id
+        for entity in er.async_entries_for_config_entry(
+            er.async_get(hass), elibom_entry.entry_id
+        )
+        if entity.translation_key == "last_sms"
+    )
+    changes = [
+        (entry["state"], f"{entry['context_name']} {entry['context_message']}")
+        for entry in await _entity_activity(hass, hass_ws_client, start, sensor)
+        if entry.get("entity_id") == sensor
+    ]
+    assert changes == [("finished", line)]

@@ -10,10 +10,11 @@ from homeassistant.config_entries import (
     ConfigSubentry,
 )
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResult, FlowResultType
+from homeassistant.data_entry_flow import FlowResult, FlowResultType, UnknownHandler
 from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+import voluptuous as vol
 
 from custom_components.latam_messaging.const import DOMAIN
 from tests.conftest import setup_entry
@@ -138,19 +139,78 @@ async def test_recipient_number_uses_the_country_code_chosen_in_the_options(
 
 
 @pytest.mark.parametrize(
-    "number", ["12ab5678", "1234567", "1234567890123456", "+57 300 111 2222 ext 5"]
+    ("number", "error"),
+    [
+        ("12ab5678", "invalid_phone_number"),
+        ("+1234567", "invalid_phone_number"),
+        ("+1234567890123456", "invalid_phone_number"),
+        ("+57 300 111 2222 ext 5", "invalid_phone_number"),
+        # Without +: a 10-digit mobile or 57 and one, nothing else is guessed.
+        ("310 555 66", "local_phone_number"),
+        ("1234567", "local_phone_number"),
+        ("310 555 66778", "local_phone_number"),
+        ("58 310 555 6677", "local_phone_number"),
+        ("1234567890123456", "local_phone_number"),
+    ],
 )
-async def test_recipient_with_an_invalid_number_shows_invalid_phone_number(
-    hass: HomeAssistant, elibom_entry: MockConfigEntry, number: str
+async def test_recipient_with_an_invalid_number_shows_why(
+    hass: HomeAssistant, elibom_entry: MockConfigEntry, number: str, error: str
 ) -> None:
-    """8 to 15 digits after separators are removed, or the number field is in error."""
+    """With +, 8 to 15 digits; without, a number of the default country, or an error."""
     await setup_entry(hass, elibom_entry)
 
     result = await _add_recipient(hass, elibom_entry, "Mamá", number)
 
     assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {"phone_number": "invalid_phone_number"}
+    assert result["errors"] == {"phone_number": error}
     assert elibom_entry.subentries == {}
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+async def test_a_mistyped_mobile_is_refused_with_how_to_write_it(
+    hass: HomeAssistant, elibom_entry: MockConfigEntry, language: str
+) -> None:
+    """A mistyped "310 555 66" is not saved: the form says to write + and the code."""
+    await setup_entry(hass, elibom_entry)
+
+    result = await _add_recipient(hass, elibom_entry, "María Gómez", "310 555 66")
+
+    shown = TRANSLATIONS[language]["config_subentries"]["recipient"]["error"][
+        result["errors"]["phone_number"]
+    ].format(**result["description_placeholders"])
+    assert "+57 310 555 6677" in shown
+    assert ("10 dígitos" if language == "es" else "10-digit") in shown
+    help_text = TRANSLATIONS[language]["config_subentries"]["recipient"]["step"][
+        "user"
+    ]["data_description"]["phone_number"].format(**result["description_placeholders"])
+    assert "+57" in help_text
+    assert elibom_entry.subentries == {}
+
+
+@pytest.mark.parametrize(
+    ("written", "dialled"),
+    [
+        ("310 555 6677", "+57 310 555 6677"),
+        ("57 310 555 6677", "+57 310 555 6677"),
+        ("+57 (310) 555-6677", "+57 310 555 6677"),
+        ("+1 555 010 0199", "+15550100199"),
+    ],
+)
+async def test_a_saved_recipient_is_confirmed_with_the_number_as_dialled(
+    hass: HomeAssistant, elibom_entry: MockConfigEntry, written: str, dialled: str
+) -> None:
+    """The confirmation shows the whole number that will be dialled: the typo is visible."""
+    await setup_entry(hass, elibom_entry)
+
+    result = await _add_recipient(hass, elibom_entry, "María Gómez", written)
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["description_placeholders"]["number"] == dialled
+    for language in ("en", "es"):
+        added = TRANSLATIONS[language]["config_subentries"]["recipient"][
+            "create_entry"
+        ]["added"]
+        assert "notify.send_message" not in added
 
 
 async def test_recipient_with_an_empty_name_shows_required(
@@ -261,7 +321,9 @@ async def test_contact_details_offer_the_users_the_bot_knows_on_the_chosen_chann
     )
 
     assert result["step_id"] == "details"
-    assert result["description_placeholders"] == {"channel": "whatsapp"}
+    assert result["description_placeholders"] == {
+        "channel": "WhatsApp"
+    }  # its name, not the key
     assert _offered_users(result) == [
         {"value": ANA, "label": f"Ana María ({ANA})"},
         {"value": BETO, "label": BETO},
@@ -371,10 +433,10 @@ async def test_contact_with_an_impossible_id_shows_invalid_client_id(
 
 
 @pytest.mark.usefixtures("aldeamo_users")
-async def test_contact_already_added_on_that_channel_aborts_already_configured(
+async def test_a_contact_already_added_is_said_on_the_form_and_left_out_of_the_picker(
     hass: HomeAssistant, aldeamo_entry: MockConfigEntry
 ) -> None:
-    """One contact per user and channel."""
+    """One contact per user and channel: no dead end, the form stays open to pick another."""
     await setup_entry(hass, aldeamo_entry)
     result = await _contact_details(hass, aldeamo_entry, "whatsapp")
     await hass.config_entries.subentries.async_configure(
@@ -383,13 +445,50 @@ async def test_contact_already_added_on_that_channel_aborts_already_configured(
     await hass.async_block_till_done(wait_background_tasks=True)
 
     result = await _contact_details(hass, aldeamo_entry, "whatsapp")
+    assert [option["value"] for option in _offered_users(result)] == [BETO]
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"], {"client_id": ANA, "name": "Ana otra vez"}
     )
 
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "already_configured"
-    assert len(aldeamo_entry.subentries) == 1
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "details"
+    assert result["errors"] == {"client_id": "already_configured"}
+    for language in ("en", "es"):
+        assert TRANSLATIONS[language]["config_subentries"]["contact"]["error"][
+            "already_configured"
+        ]
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"client_id": BETO}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert len(aldeamo_entry.subentries) == 2
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+async def test_the_contact_form_says_what_a_contact_is_and_names_the_channel(
+    hass: HomeAssistant, aldeamo_entry: MockConfigEntry, language: str
+) -> None:
+    """Step 1 explains and preselects nothing; step 2 says "WhatsApp", never "whatsapp"."""
+    await setup_entry(hass, aldeamo_entry)
+    texts = TRANSLATIONS[language]["config_subentries"]["contact"]["step"]
+
+    result = await hass.config_entries.subentries.async_init(
+        (aldeamo_entry.entry_id, "contact"), context={"source": SOURCE_USER}
+    )
+    (marker,) = result["data_schema"].schema
+    assert marker.default is vol.UNDEFINED
+    assert "WhatsApp" in texts["user"]["description"]
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"channel": "whatsapp"}
+    )
+
+    title = texts["details"]["title"].format(**result["description_placeholders"])
+    help_text = texts["details"]["data_description"]["client_id"].format(
+        **result["description_placeholders"]
+    )
+    assert "WhatsApp" in title
+    assert "WhatsApp" in help_text
+    assert "whatsapp" not in title + help_text
 
 
 @pytest.mark.usefixtures("aldeamo_users")
@@ -443,44 +542,43 @@ async def test_contact_reconfigure_changes_its_name_and_user_on_the_same_channel
 # What the flows tell a newcomer -----------------------------------------------------
 
 
-async def test_adding_a_recipient_to_a_bot_stops_at_once_and_says_why(
-    hass: HomeAssistant, simulator: Simulator, aldeamo_entry: MockConfigEntry
+@pytest.mark.parametrize(
+    ("provider", "offered", "refused"),
+    [("elibom", "recipient", "contact"), ("aldeamo", "contact", "recipient")],
+)
+async def test_each_account_offers_only_its_own_kind_of_person(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    provider: str,
+    offered: str,
+    refused: str,
+    request: pytest.FixtureRequest,
 ) -> None:
-    """The integration page offers "Add recipient" for every account; a bot says no."""
-    await setup_entry(hass, aldeamo_entry)
+    """An account's menu has "Add recipient" or "Add contact", never both.
+
+    Home Assistant asks for the types per entry; the other kind cannot even be started.
+    """
+    entry: MockConfigEntry = request.getfixturevalue(f"{provider}_entry")
+    await setup_entry(hass, entry)
     simulator.requests.clear()
 
-    result = await hass.config_entries.subentries.async_init(
-        (aldeamo_entry.entry_id, "recipient"), context={"source": SOURCE_USER}
-    )
-
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "not_an_elibom_account"
-    spanish = TRANSLATIONS["es"]["config_subentries"]["recipient"]["abort"]
-    assert "para un bot de Aldeamo use Agregar contacto" in spanish[result["reason"]]
+    assert list(entry.supported_subentry_types) == [offered]
+    with pytest.raises(UnknownHandler):
+        await hass.config_entries.subentries.async_init(
+            (entry.entry_id, refused), context={"source": SOURCE_USER}
+        )
     assert simulator.requests == []
-    assert aldeamo_entry.subentries == {}
+    assert entry.subentries == {}
 
 
-async def test_adding_a_contact_to_an_sms_account_stops_at_once_and_says_why(
+async def test_a_saved_recipient_is_confirmed_in_full_and_masked_on_its_device(
     hass: HomeAssistant, elibom_entry: MockConfigEntry
 ) -> None:
-    """Contacts belong to bots: an Elibom account aborts with its own reason."""
-    await setup_entry(hass, elibom_entry)
+    """The user's own forms show the whole number as dialled; the device its last digits.
 
-    result = await hass.config_entries.subentries.async_init(
-        (elibom_entry.entry_id, "contact"), context={"source": SOURCE_USER}
-    )
-
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "not_an_aldeamo_account"
-    assert result["reason"] in ENGLISH["config_subentries"]["contact"]["abort"]
-
-
-async def test_a_saved_recipient_shows_the_end_of_its_number(
-    hass: HomeAssistant, elibom_entry: MockConfigEntry
-) -> None:
-    """The success step and the device page show the number's last four digits only."""
+    The success step and the edit form are seen only by who typed the number, and a
+    typo must be visible there; the device page is seen everywhere.
+    """
     await setup_entry(hass, elibom_entry)
 
     result = await _add_recipient(hass, elibom_entry, "Mamá", "300 111 2222")
@@ -489,7 +587,7 @@ async def test_a_saved_recipient_shows_the_end_of_its_number(
     assert result["description"] == "added"
     assert result["description_placeholders"] == {
         "name": "Mamá",
-        "number": "••••••••2222",
+        "number": "+57 300 111 2222",
     }
     shown = ENGLISH["config_subentries"]["recipient"]["create_entry"]["added"]
     assert "{number}" in shown
@@ -503,7 +601,10 @@ async def test_a_saved_recipient_shows_the_end_of_its_number(
         (elibom_entry.entry_id, "recipient"),
         context={"source": SOURCE_RECONFIGURE, "subentry_id": subentry.subentry_id},
     )
-    assert again["description_placeholders"] == {"number": "••••••••2222"}
+    assert again["description_placeholders"] == {
+        "number": "+57 300 111 2222",
+        "country_code": "57",
+    }
 
 
 @pytest.mark.usefixtures("aldeamo_users")

@@ -63,12 +63,13 @@ class LatamMessagingConfigFlow(ConfigFlow, domain=DOMAIN):
     def async_get_supported_subentry_types(
         cls, config_entry: ConfigEntry
     ) -> dict[str, type[ConfigSubentryFlow]]:
-        """Recipients (for an SMS account) and contacts (for a bot), on every entry.
+        """Recipients for an SMS account, contacts for a bot: each account its own kind.
 
-        The integration page offers each type for every account of the integration;
-        on the wrong kind of account the flow says so at once (see each flow).
+        Home Assistant asks per entry, so each account's menu offers only the one.
         """
-        return {SUBENTRY_RECIPIENT: RecipientFlow, SUBENTRY_CONTACT: ContactFlow}
+        if config_entry.data.get(CONF_PROVIDER) == PROVIDER_ALDEAMO:
+            return {SUBENTRY_CONTACT: ContactFlow}
+        return {SUBENTRY_RECIPIENT: RecipientFlow}
 
     @staticmethod
     @callback

@@ -36,7 +36,8 @@ from .store import EntryStore, PendingEvent
 from .triggers import DeviceTriggers
 
 type LatamConfigEntry = ConfigEntry[LatamCoordinator[Any, Any]]
-type MessageListener = Callable[[dict[str, Any]], None]
+type MessageListener = Callable[[dict[str, Any], Context], None]
+"""Told each message event's data and its context (the event entities share it)."""
 
 ANSWER_WAIT = 60
 """Seconds an unload waits for Assist answers still being prepared (a slow agent)."""
@@ -183,10 +184,13 @@ class LatamCoordinator[DataT, StateT](DataUpdateCoordinator[DataT], ABC):
                 ):
                     event.data["assist"] = True
                     answers.append((who, event.data))
-            self.hass.bus.async_fire(event.event_type, event.data)
+            # One context for the event and the event entities' states it changes:
+            # the activity view then tells each state change by the event's words.
+            context = Context()
+            self.hass.bus.async_fire(event.event_type, event.data, context=context)
             if event.event_type == EVENT_MESSAGE_RECEIVED:
                 for listener in list(self._message_listeners):
-                    listener(event.data)
+                    listener(event.data, context)
         if self.save_when_fired:
             # On disk at once, not with the delay that gathers other changes: after
             # a kill in that delay, each start would fire them again (one repeat is

@@ -9,7 +9,7 @@ from abc import abstractmethod
 from typing import Any
 
 from homeassistant.components.event import EventEntity
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import Context, HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import PROVIDER_ALDEAMO
@@ -52,8 +52,9 @@ class IncomingMessageEvent(LatamEntity[LatamCoordinator[Any, Any]], EventEntity)
     def _is_about(self, data: dict[str, Any]) -> bool: ...
 
     @callback
-    def _received(self, data: dict[str, Any]) -> None:
+    def _received(self, data: dict[str, Any], context: Context) -> None:
         if self._is_about(data):
+            self.async_set_context(context)
             self._trigger_event(
                 MESSAGE_RECEIVED,
                 {key: value for key, value in data.items() if key != "config_entry_id"},

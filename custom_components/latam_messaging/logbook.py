@@ -3,7 +3,7 @@
 Home Assistant does not translate what a logbook platform describes, so the words
 come from the integration's own translations (the `common` section), which Home
 Assistant keeps loaded for its language from set-up on and loads again when the
-language changes. Nothing here shows a whole phone number: only its last digits.
+language changes. Nothing here shows a whole phone number: a saved person's name, or its last digits.
 """
 
 from __future__ import annotations
@@ -84,6 +84,15 @@ def _sender(hass: HomeAssistant, data: Mapping[str, Any]) -> str:
     return last_digits(client_id)
 
 
+def _recipient(hass: HomeAssistant, event: Event, number: object) -> str:
+    """Name an SMS's recipient if the number is a saved one, else by its last digits."""
+    entry = hass.config_entries.async_get_entry(str(event.data.get("config_entry_id")))
+    for subentry in entry.subentries.values() if entry else ():
+        if subentry.data.get(CONF_PHONE_NUMBER) == number:
+            return subentry.title
+    return last_digits(number)
+
+
 @callback
 def async_describe_events(
     hass: HomeAssistant, async_describe_event: Callable[[str, str, Describe], None]
@@ -109,12 +118,12 @@ def async_describe_events(
         if not numbers:
             name = _words(hass, "sms", id=str(event.data.get("delivery_token")))
         elif len(numbers) == 1:
-            name = _words(hass, "sms_to", number=last_digits(numbers[0]))
+            name = _words(hass, "sms_to", number=_recipient(hass, event, numbers[0]))
         else:
             name = _words(
                 hass,
                 "sms_to_more",
-                number=last_digits(numbers[0]),
+                number=_recipient(hass, event, numbers[0]),
                 more=str(len(numbers) - 1),
             )
         status = str(event.data.get("status"))

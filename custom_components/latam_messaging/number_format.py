@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Final
 
+LOCAL_GROUPS_LENGTH: Final = 10
+"""A 10-digit national number, written in groups of 3, 3 and 4."""
+
 DECIMAL_COMMA: Final = frozenset(
     {
         "bg", "ca", "cs", "da", "de", "el", "es", "et", "eu", "fi", "fr", "gl",
@@ -26,3 +29,15 @@ def format_number(value: float, language: str) -> str:
     if language.split("-", maxsplit=1)[0].lower() in DECIMAL_COMMA:
         text = text.replace(".", ",")
     return text
+
+
+def dialled(number: str, country_code: str) -> str:
+    """Write a saved number in full as it will be dialled: "+57 310 555 6677".
+
+    A number of the default country is grouped as people there write it (3, 3, 4);
+    any other is shown whole after its +.
+    """
+    national = number.removeprefix(country_code)
+    if national != number and len(national) == LOCAL_GROUPS_LENGTH:
+        return f"+{country_code} {national[:3]} {national[3:6]} {national[6:]}"
+    return f"+{number}"

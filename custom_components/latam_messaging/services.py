@@ -19,6 +19,7 @@ from homeassistant.core import (
     SupportsResponse,
     callback,
 )
+from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
@@ -30,9 +31,11 @@ from .const import (
     ATTR_DELIVERY_TOKEN,
     ATTR_MESSAGE,
     ATTR_PLAIN_ALPHABET,
+    ATTR_RECIPIENTS,
     ATTR_SCHEDULE_AT,
     ATTR_SCHEDULE_ID,
     ATTR_TO,
+    CONF_PHONE_NUMBER,
     CONF_PROVIDER,
     DOMAIN,
     PROVIDER_ALDEAMO,
@@ -41,6 +44,7 @@ from .const import (
     SERVICE_GET_DELIVERY,
     SERVICE_SEND_BOT_MESSAGE,
     SERVICE_SEND_SMS,
+    SUBENTRY_RECIPIENT,
 )
 from .coordinator import LatamConfigEntry
 from .elibom.coordinator import ElibomCoordinator
@@ -63,6 +67,7 @@ _FIELDS = {
     SERVICE_SEND_SMS: (
         ATTR_CONFIG_ENTRY_ID,
         ATTR_TO,
+        ATTR_RECIPIENTS,
         ATTR_MESSAGE,
         ATTR_SCHEDULE_AT,
         ATTR_PLAIN_ALPHABET,
@@ -128,6 +133,52 @@ def _coordinator[CoordinatorT: (ElibomCoordinator, AldeamoCoordinator)](
     return coordinator
 
 
+def _numbers(
+    hass: HomeAssistant, call: ServiceCall, coordinator: ElibomCoordinator
+) -> list[str]:
+    """Return the numbers of `to` and of the saved `recipients`, each once, in order.
+
+    `to` may be left out when recipients are picked by name.
+    """
+    saved = _saved_recipients(hass, call, coordinator)
+    if saved and call.data.get(ATTR_TO) is None:
+        return saved
+    typed = _recipients(call, coordinator.country_code)
+    return list(dict.fromkeys([*typed, *saved]))
+
+
+def _saved_recipients(
+    hass: HomeAssistant, call: ServiceCall, coordinator: ElibomCoordinator
+) -> list[str]:
+    """Return the numbers of the recipients picked by their notify entities."""
+    value = call.data.get(ATTR_RECIPIENTS)
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else [value]
+    entry = coordinator.config_entry
+    registry = er.async_get(hass)
+    numbers: list[str] = []
+    for item in items:
+        if not isinstance(item, str):
+            raise validation_error(
+                "wrong_type", field=ATTR_RECIPIENTS, expected="notify entities"
+            )
+        registered = registry.async_get(item.strip())
+        subentry = (
+            entry.subentries.get(registered.config_subentry_id or "")
+            if registered is not None
+            and registered.platform == DOMAIN
+            and registered.config_entry_id == entry.entry_id
+            else None
+        )
+        if subentry is None or subentry.subentry_type != SUBENTRY_RECIPIENT:
+            raise validation_error(
+                "unknown_recipient", recipient=shown(item), title=entry.title
+            )
+        numbers.append(str(subentry.data[CONF_PHONE_NUMBER]))
+    return numbers
+
+
 def _recipients(call: ServiceCall, country_code: str) -> list[str]:
     value = _required(call, ATTR_TO)
     items = value if isinstance(value, list) else [value]
@@ -167,7 +218,7 @@ def _plain_alphabet(call: ServiceCall, coordinator: ElibomCoordinator) -> bool:
 
 async def _send_sms(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     coordinator = _coordinator(hass, call, ElibomCoordinator)
-    numbers = _recipients(call, coordinator.country_code)
+    numbers = _numbers(hass, call, coordinator)
     plain_alphabet = _plain_alphabet(call, coordinator)
     text = sms_text(_text(call, ATTR_MESSAGE), plain_alphabet=plain_alphabet)
     when = _schedule_at(call)

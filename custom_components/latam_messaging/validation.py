@@ -16,13 +16,47 @@ from .sms_parts import encoding, plain
 
 _SEPARATORS = re.compile(r"[ \-.()]")
 _DIGITS = re.compile(r"[0-9]{8,15}")
+_ONLY_DIGITS = re.compile(r"[0-9]+")
 _LOCAL_LENGTH = 10
-"""A number of this length written without + is local: the default country code goes first."""
+"""Digits of a number written without + in the default country (a Colombian mobile)."""
 _CLIENT_ID = re.compile(r"[A-Za-z0-9_\-.@:+]{1,128}")
 
 
 def phone_number(raw: str, country_code: str) -> str:
-    """Normalise one number to digits with country code, or raise naming it."""
+    """Normalise one number as a person writes it to digits with country code.
+
+    With + it is international: 8 to 15 digits. Without, it is read in the default
+    country: a 10-digit number, or the country code followed by one; anything
+    else (a digit missing, a digit too many) is refused, never guessed.
+    """
+    text = raw.strip()
+    international = text.startswith("+")
+    digits = _SEPARATORS.sub("", text[1:] if international else text)
+    if not _DIGITS.fullmatch(digits) and (
+        international or not _ONLY_DIGITS.fullmatch(digits)
+    ):
+        raise invalid("invalid_phone_number", number=shown(raw))
+    if international:
+        return digits
+    if len(digits) == _LOCAL_LENGTH:
+        return country_code + digits
+    if digits.startswith(country_code) and (
+        len(digits) == len(country_code) + _LOCAL_LENGTH
+    ):
+        return digits
+    raise invalid(
+        "local_phone_number",
+        number=shown(raw),
+        country_code=country_code,
+        length=str(_LOCAL_LENGTH),
+    )
+
+
+def sender_number(raw: str, country_code: str) -> str:
+    """Read the sender a provider names: international digits, + or not.
+
+    Elibom writes the whole number; a 10-digit one is taken as local, as before.
+    """
     text = raw.strip()
     international = text.startswith("+")
     digits = _SEPARATORS.sub("", text[1:] if international else text)

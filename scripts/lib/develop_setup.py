@@ -217,7 +217,8 @@ async def configure(api: Api, simulator: str) -> None:
             {"name": "María Gómez", "phone_number": "300 111 2222"},
         )
         print("    added the Elibom account Tienda Demo and the recipient María Gómez")
-    if "Aldeamo bots" not in by_provider:
+    # Titled by its channels ("Aldeamo (Facebook, Web, WhatsApp)"); "Aldeamo bots" before.
+    if not any(title.startswith("Aldeamo") for title in by_provider):
         created = await run_flow(
             api,
             flow,
@@ -269,20 +270,49 @@ DASHBOARD = "latam-messaging"
 """The demo dashboard's address (/latam-messaging), in the sidebar."""
 
 
-async def save_dashboard(api: Api) -> None:
-    """Create the demo's own dashboard if needed and save it, built from our entities."""
-    states = {state["entity_id"] for state in await api.call("GET", "/api/states")}
+async def our_entities(api: Api) -> list[tuple[str, str, bool]]:
+    """Return (translation key, entity id, a person's?) of our entities with a state.
+
+    A subentry just added reloads its account in the background: its entities are in
+    the registry before they have a state. Wait (a few seconds at most) for every
+    enabled one, so that no card is saved without the contact's entities.
+    """
+    for _ in range(20):
+        states = {state["entity_id"] for state in await api.call("GET", "/api/states")}
+        registered = [
+            entry
+            for entry in await api.websocket({"type": "config/entity_registry/list"})
+            if entry["platform"] == DOMAIN and entry["disabled_by"] is None
+        ]
+        if all(entry["entity_id"] in states for entry in registered):
+            break
+        await asyncio.sleep(0.5)
     # By translation key, not by entity id: ids follow the language at registration.
-    ours = sorted(
-        (entry["translation_key"] or "", entry["entity_id"])
-        for entry in await api.websocket({"type": "config/entity_registry/list"})
-        if entry["platform"] == DOMAIN and entry["entity_id"] in states
+    return sorted(
+        (
+            entry["translation_key"] or "",
+            entry["entity_id"],
+            entry.get("config_subentry_id") is not None,
+        )
+        for entry in registered
+        if entry["entity_id"] in states
     )
-    ids = [entity_id for _, entity_id in ours]
+
+
+async def save_dashboard(api: Api) -> None:
+    """Create the demo's own dashboard if needed and save it, built from our entities.
+
+    Every card has entities (an empty one shows as a configuration error): the credit
+    history, each person's entities (what to send to, what they wrote) and the
+    messages received, which the activity view tells in words.
+    """
+    ours = await our_entities(api)
 
     def having(key: str) -> list[str]:
         return [
-            entity_id for translation_key, entity_id in ours if translation_key == key
+            entity_id
+            for translation_key, entity_id, _ in ours
+            if translation_key == key
         ]
 
     sms = [
@@ -293,35 +323,40 @@ async def save_dashboard(api: Api) -> None:
     ]
     bots = [
         entity_id
-        for translation_key, entity_id in ours
+        for translation_key, entity_id, _ in ours
         if translation_key.startswith("users_")
     ]
+    ids = [entity_id for _, entity_id, _ in ours]
     events = [i for i in ids if i.startswith("event.")]
     notify = [i for i in ids if i.startswith("notify.")]
+    people = [
+        entity_id
+        for _, entity_id, person in ours
+        if person and entity_id.split(".")[0] in {"notify", "event", "sensor"}
+    ]
+    cards: list[dict[str, Any]] = [
+        {"type": "entities", "title": "SMS (Elibom)", "entities": sms},
+        {"type": "history-graph", "title": "Créditos", "entities": having("credits")},
+        {"type": "entities", "title": "Bots (Aldeamo)", "entities": bots + events},
+        {"type": "entities", "title": "Personas", "entities": people},
+        {"type": "entities", "title": "Enviar", "entities": notify},
+        {
+            "type": "logbook",
+            "title": "Mensajes recibidos",
+            "target": {"entity_id": events},
+        },
+    ]
     config = {
         "title": "LatAm Messaging",
         "views": [
             {
                 "title": "Mensajería",
                 "path": "messaging",
+                # A card with nothing to show (an account not added) is left out.
                 "cards": [
-                    {"type": "entities", "title": "SMS (Elibom)", "entities": sms},
-                    {
-                        "type": "history-graph",
-                        "title": "Créditos",
-                        "entities": having("_credits"),
-                    },
-                    {
-                        "type": "entities",
-                        "title": "Bots (Aldeamo)",
-                        "entities": bots + events,
-                    },
-                    {"type": "entities", "title": "Enviar", "entities": notify},
-                    {
-                        "type": "logbook",
-                        "title": "Mensajes recibidos",
-                        "target": {"entity_id": events},
-                    },
+                    card
+                    for card in cards
+                    if card.get("entities") or card.get("target", {}).get("entity_id")
                 ],
             }
         ],

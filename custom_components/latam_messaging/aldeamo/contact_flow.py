@@ -27,9 +27,7 @@ from ..const import (
     CONF_CHANNEL,
     CONF_CHANNELS,
     CONF_CLIENT_ID,
-    CONF_PROVIDER,
     LOGGER,
-    PROVIDER_ALDEAMO,
 )
 from ..flow_input import TEXT, FlowError, assist_data, assist_fields, text
 from ..validation import client_id, masked
@@ -56,19 +54,18 @@ class ContactFlow(ConfigSubentryFlow):
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
     ) -> SubentryFlowResult:
-        """Choose the channel (of an Aldeamo bot; SMS recipients are Elibom's)."""
-        if self._get_entry().data[CONF_PROVIDER] != PROVIDER_ALDEAMO:
-            return self.async_abort(reason="not_an_aldeamo_account")
+        """Choose the channel (only Aldeamo bots offer contacts)."""
         if user_input is not None and user_input.get(CONF_CHANNEL) in SENDING_CHANNELS:
             self._channel = user_input[CONF_CHANNEL]
             return await self.async_step_details()
         entry = self._get_entry()
         channels = [*entry.data[CONF_CHANNELS], "sms"]
+        # No channel chosen for them: the first one listed is rarely the one meant.
         return self.async_show_form(
             step_id="user",
             data_schema=vol.Schema(
                 {
-                    vol.Required(CONF_CHANNEL, default=channels[0]): SelectSelector(
+                    vol.Required(CONF_CHANNEL): SelectSelector(
                         SelectSelectorConfig(
                             options=channels,
                             translation_key=CONF_CHANNELS,
@@ -108,6 +105,16 @@ class ContactFlow(ConfigSubentryFlow):
             except LatamMessagingError as err:
                 LOGGER.debug("Users of %s not listed: %s", self._channel, err)
                 users = ()
+            # People already saved as contacts on the channel are not offered again.
+            saved = {
+                sub.data.get(CONF_CLIENT_ID)
+                for sub in entry.subentries.values()
+                if sub.data.get(CONF_CHANNEL) == self._channel
+                and not (
+                    self.source == SOURCE_RECONFIGURE
+                    and sub.subentry_id == self._reconfigure_subentry_id
+                )
+            }
             self._known = [
                 SelectOptionDict(
                     value=user.user_id,
@@ -116,6 +123,7 @@ class ContactFlow(ConfigSubentryFlow):
                     else user.user_id,
                 )
                 for user in users
+                if user.user_id not in saved
             ]
         return self._known
 
@@ -158,29 +166,31 @@ class ContactFlow(ConfigSubentryFlow):
                     sub.unique_id == unique_id and sub is not current
                     for sub in entry.subentries.values()
                 ):
-                    return self.async_abort(reason="already_configured")
-                data = {
-                    CONF_NAME: name,
-                    CONF_CHANNEL: self._channel,
-                    CONF_CLIENT_ID: user,
-                    **assisted,
-                }
-                if current is not None:
-                    # The entry's update listener reloads it when it is loaded.
-                    return self.async_update_and_abort(
-                        entry, current, title=name, data=data, unique_id=unique_id
+                    # Said on the form, which stays open: no dead end.
+                    errors[CONF_CLIENT_ID] = "already_configured"
+                else:
+                    data = {
+                        CONF_NAME: name,
+                        CONF_CHANNEL: self._channel,
+                        CONF_CLIENT_ID: user,
+                        **assisted,
+                    }
+                    if current is not None:
+                        # The entry's update listener reloads it when it is loaded.
+                        return self.async_update_and_abort(
+                            entry, current, title=name, data=data, unique_id=unique_id
+                        )
+                    return self.async_create_entry(
+                        title=name,
+                        data=data,
+                        unique_id=unique_id,
+                        description="added",
+                        description_placeholders={
+                            "name": name,
+                            "channel": CHANNEL_NAMES.get(self._channel, self._channel),
+                            "client_id": masked(user),
+                        },
                     )
-                return self.async_create_entry(
-                    title=name,
-                    data=data,
-                    unique_id=unique_id,
-                    description="added",
-                    description_placeholders={
-                        "name": name,
-                        "channel": CHANNEL_NAMES.get(self._channel, self._channel),
-                        "client_id": masked(user),
-                    },
-                )
         # The key word saved is never shown back.
         suggested = (
             {k: v for k, v in current.data.items() if k != CONF_ASSIST_PIN}
@@ -214,5 +224,7 @@ class ContactFlow(ConfigSubentryFlow):
                 user_input or suggested,
             ),
             errors=errors,
-            description_placeholders={"channel": self._channel},
+            description_placeholders={
+                "channel": CHANNEL_NAMES.get(self._channel, self._channel)
+            },
         )

@@ -19,6 +19,7 @@ import voluptuous as vol
 from ..account_forms import AccountForms, CheckedAccount
 from ..api import ALDEAMO_URL, LISTENING_CHANNELS, AldeamoClient
 from ..const import (
+    CHANNEL_NAMES,
     CONF_API_KEY,
     CONF_CHANNELS,
     DEFAULT_ALDEAMO_SCAN_INTERVAL,
@@ -28,7 +29,12 @@ from ..flow_input import PASSWORD, URL_FIELD, FlowError, base_url, check, text
 from ..identity import aldeamo_key_taken, aldeamo_unique_id
 from ..validation import listening_channels
 
-ALDEAMO_TITLE = "Aldeamo bots"
+
+def aldeamo_title(channels: list[str]) -> str:
+    """Title a bot by the channels it listens on: two bots can be told apart."""
+    return f"Aldeamo ({', '.join(CHANNEL_NAMES.get(c, c) for c in channels)})"
+
+
 CHANNELS = SelectSelector(
     SelectSelectorConfig(
         options=list(LISTENING_CHANNELS),
@@ -86,7 +92,7 @@ class AldeamoForms(AccountForms):
         )
         for channel in data[CONF_CHANNELS]:
             await check(client.users(channel))
-        return CheckedAccount(title=ALDEAMO_TITLE)
+        return CheckedAccount(title=aldeamo_title(list(data[CONF_CHANNELS])))
 
     def reconfigure_schema(self) -> vol.Schema:
         """Return the channels and the URL."""

@@ -18,12 +18,11 @@ from ..const import (
     CONF_ASSIST_PIN,
     CONF_DEFAULT_COUNTRY_CODE,
     CONF_PHONE_NUMBER,
-    CONF_PROVIDER,
     DEFAULT_COUNTRY_CODE,
-    PROVIDER_ELIBOM,
 )
 from ..flow_input import TEXT, FlowError, assist_data, assist_fields, text
-from ..validation import masked, phone_number
+from ..number_format import dialled
+from ..validation import phone_number
 
 
 class RecipientFlow(ConfigSubentryFlow):
@@ -32,9 +31,7 @@ class RecipientFlow(ConfigSubentryFlow):
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
     ) -> SubentryFlowResult:
-        """Add a recipient to an Elibom account; a bot's people are contacts."""
-        if self._get_entry().data[CONF_PROVIDER] != PROVIDER_ELIBOM:
-            return self.async_abort(reason="not_an_elibom_account")
+        """Add a recipient (only Elibom accounts offer recipients)."""
         return await self._form("user", user_input)
 
     async def async_step_reconfigure(
@@ -49,17 +46,13 @@ class RecipientFlow(ConfigSubentryFlow):
         entry = self._get_entry()
         current = self._get_reconfigure_subentry() if step_id == "reconfigure" else None
         errors: dict[str, str] = {}
+        country_code = str(
+            entry.options.get(CONF_DEFAULT_COUNTRY_CODE, DEFAULT_COUNTRY_CODE)
+        )
         if user_input is not None:
             try:
                 name = text(user_input, CONF_NAME)
-                number = phone_number(
-                    text(user_input, CONF_PHONE_NUMBER),
-                    str(
-                        entry.options.get(
-                            CONF_DEFAULT_COUNTRY_CODE, DEFAULT_COUNTRY_CODE
-                        )
-                    ),
-                )
+                number = phone_number(text(user_input, CONF_PHONE_NUMBER), country_code)
                 assisted = assist_data(
                     user_input,
                     saved_key_word=str(current.data.get(CONF_ASSIST_PIN, ""))
@@ -69,8 +62,8 @@ class RecipientFlow(ConfigSubentryFlow):
                 )
             except FlowError as err:
                 errors[err.field] = err.key
-            except ServiceValidationError:
-                errors[CONF_PHONE_NUMBER] = "invalid_phone_number"
+            except ServiceValidationError as err:
+                errors[CONF_PHONE_NUMBER] = str(err.translation_key)
             else:
                 if any(
                     sub.unique_id == number and sub is not current
@@ -92,7 +85,10 @@ class RecipientFlow(ConfigSubentryFlow):
                     data=data,
                     unique_id=number,
                     description="added",
-                    description_placeholders={"name": name, "number": masked(number)},
+                    description_placeholders={
+                        "name": name,
+                        "number": dialled(number, country_code),
+                    },
                 )
         # The key word saved is never shown back.
         suggested = (
@@ -105,9 +101,12 @@ class RecipientFlow(ConfigSubentryFlow):
         return self.async_show_form(
             step_id=step_id,
             description_placeholders={
-                "number": masked(str(current.data.get(CONF_PHONE_NUMBER, "")))
+                "number": dialled(
+                    str(current.data.get(CONF_PHONE_NUMBER, "")), country_code
+                )
                 if current
-                else ""
+                else "",
+                "country_code": country_code,
             },
             data_schema=self.add_suggested_values_to_schema(
                 vol.Schema(

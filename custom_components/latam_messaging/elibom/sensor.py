@@ -8,17 +8,19 @@ from datetime import datetime
 from typing import Any
 
 from homeassistant.components.sensor import (
+    RestoreSensor,
     SensorDeviceClass,
     SensorEntity,
     SensorEntityDescription,
     SensorStateClass,
 )
+from homeassistant.config_entries import ConfigSubentry
 from homeassistant.const import EntityCategory
 from homeassistant.core import Event, callback
 from homeassistant.helpers.restore_state import RestoreEntity
 from homeassistant.util import dt as dt_util
 
-from ..const import EVENT_DELIVERY_STATUS
+from ..const import CONF_PHONE_NUMBER, EVENT_DELIVERY_STATUS, SUBENTRY_RECIPIENT
 from ..entity import LatamEntity, ProviderEntities
 from ..validation import masked
 from .coordinator import ElibomCoordinator
@@ -28,6 +30,8 @@ PREVIEW_LENGTH = 40
 MAX_LISTED_SCHEDULES = 25
 """Schedules listed in the attributes; the rest are counted (a recorder row stays small)."""
 LAST_DELIVERY = ("last_number", "last_status", "last_time")
+DELIVERY_STATES = ["created", "running", "finished", "failed", "expired"]
+"""A delivery's statuses, as a recipient's last-SMS sensor shows them."""
 """What the unconfirmed-SMS sensor tells of the last delivery that changed."""
 
 
@@ -183,7 +187,7 @@ class UnconfirmedSmsSensor(ElibomSensor, RestoreEntity):
             for message in event.data.get("messages") or ()
             if isinstance(message, dict)
         ]
-        shown = masked(numbers[0]) if numbers else None
+        shown = self._recipient(numbers[0]) if numbers else None
         if shown and len(numbers) > 1:
             shown += f" +{len(numbers) - 1}"
         self._last = {
@@ -193,11 +197,75 @@ class UnconfirmedSmsSensor(ElibomSensor, RestoreEntity):
         }
         self.async_write_ha_state()
 
+    def _recipient(self, number: str) -> str:
+        """Name a saved recipient; any other number by its last digits only."""
+        for subentry in self.coordinator.config_entry.subentries.values():
+            if subentry.data.get(CONF_PHONE_NUMBER) == number:
+                return subentry.title
+        return masked(number)
+
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
         """Return the last delivery that changed: its masked number, status and time."""
         return dict(getattr(self, "_last", None) or dict.fromkeys(LAST_DELIVERY))
 
 
-ELIBOM_SENSOR_ENTITIES = ProviderEntities(account=elibom_sensors)
-"""The account's sensors; recipients have none."""
+class LastSmsSensor(LatamEntity[ElibomCoordinator], RestoreSensor):
+    """What the last SMS to one recipient did, on the recipient's device.
+
+    Followed from the account's delivery-status events (sharing their context, so
+    the activity view says "SMS a Mamá entregado"), and restored after a restart.
+    """
+
+    _attr_translation_key = "last_sms"
+    _attr_device_class = SensorDeviceClass.ENUM
+    _attr_options = DELIVERY_STATES
+
+    def __init__(
+        self, coordinator: ElibomCoordinator, subentry: ConfigSubentry
+    ) -> None:
+        """Follow one recipient's number."""
+        super().__init__(coordinator, f"{subentry.subentry_id}_last_sms", subentry)
+        self._number = str(subentry.data.get(CONF_PHONE_NUMBER, ""))
+
+    async def async_added_to_hass(self) -> None:
+        """Restore the last status shown, then follow the account's deliveries."""
+        await super().async_added_to_hass()
+        if (last := await self.async_get_last_sensor_data()) is not None and (
+            last.native_value in DELIVERY_STATES
+        ):
+            self._attr_native_value = last.native_value
+        self.async_on_remove(
+            self.hass.bus.async_listen(EVENT_DELIVERY_STATUS, self._delivery_changed)
+        )
+
+    @callback
+    def _delivery_changed(self, event: Event) -> None:
+        if event.data.get("config_entry_id") != self.coordinator.config_entry.entry_id:
+            return
+        numbers = {
+            str(message.get("to", ""))
+            for message in event.data.get("messages") or ()
+            if isinstance(message, dict)
+        }
+        status = event.data.get("status")
+        if self._number not in numbers or status not in DELIVERY_STATES:
+            return
+        self._attr_native_value = status
+        self.async_set_context(event.context)
+        self.async_write_ha_state()
+
+
+def recipient_sensors(
+    coordinator: ElibomCoordinator, subentry: ConfigSubentry
+) -> list[LastSmsSensor]:
+    """Make a recipient's last-SMS sensor."""
+    if subentry.subentry_type != SUBENTRY_RECIPIENT:
+        return []
+    return [LastSmsSensor(coordinator, subentry)]
+
+
+ELIBOM_SENSOR_ENTITIES = ProviderEntities(
+    account=elibom_sensors, subentry=recipient_sensors
+)
+"""The account's sensors, and each recipient's last SMS."""

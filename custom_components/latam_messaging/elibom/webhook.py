@@ -48,7 +48,7 @@ from homeassistant.util.hass_dict import HassKey
 from ..api import COLOMBIA
 from ..const import CONF_DEFAULT_COUNTRY_CODE, DEFAULT_COUNTRY_CODE, DOMAIN, LOGGER
 from ..store import each, required_time
-from ..validation import phone_number
+from ..validation import sender_number
 
 if TYPE_CHECKING:
     from .coordinator import ElibomCoordinator
@@ -169,8 +169,8 @@ def read_callback(
     if any(CONTROL.search(value) for value in query.values()):
         return "it carries control characters"
     try:
-        # The same digits as a recipient's number: +, spaces, local numbers.
-        sender = phone_number(query.get("from", ""), country_code)
+        # Elibom names the sender by the whole number, with or without +.
+        sender = sender_number(query.get("from", ""), country_code)
     except ServiceValidationError:
         sender = ""
     if not sender:
