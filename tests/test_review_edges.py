@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
@@ -13,11 +14,15 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.latam_messaging.const import EVENT_MESSAGE_RECEIVED
+from custom_components.latam_messaging.const import (
+    DOMAIN,
+    EVENT_MESSAGE_RECEIVED,
+    EVENT_SCHEDULE_STATUS,
+)
 from tests.aldeamo_cases import ANA, BETO
-from tests.conftest import setup_entry
+from tests.conftest import poll, setup_entry
 from tests.helpers import listen
-from tests.simulator import Simulator
+from tests.simulator import FaultKind, Simulator
 
 
 async def _wait(
@@ -63,3 +68,53 @@ async def test_aldeamo_message_in_the_second_of_the_first_listing_fires(
     texts = [event["message"] for event in events]
     assert "justo después" in texts
     assert "historia" not in texts
+
+
+async def test_a_poll_that_sees_a_cancel_before_its_answer_fires_it_once(
+    hass: HomeAssistant, elibom_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """A poll that sees a cancel before the cancel's answer fires it once.
+
+    The provider cancelled at once but its answer is slow; a poll in between
+    sees the schedule gone (cancelled): one `cancelled` event, not two.
+    """
+    await setup_entry(hass, elibom_entry)
+    events = listen(hass, EVENT_SCHEDULE_STATUS)
+    response = await hass.services.async_call(
+        DOMAIN,
+        "send_sms",
+        {
+            "config_entry_id": elibom_entry.entry_id,
+            "to": "573001112222",
+            "message": "Recordatorio: pagar el agua",
+            "schedule_at": dt_util.now() + timedelta(minutes=30),
+        },
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    (schedule_id,) = response["schedule_ids"]
+    await poll(hass)
+
+    simulator.fail_next(
+        FaultKind.DELAY, delay=0.5, method="DELETE", path=f"/schedules/{schedule_id}"
+    )
+    simulator.requests.clear()
+    cancel = hass.async_create_task(
+        hass.services.async_call(
+            DOMAIN,
+            "cancel_scheduled_sms",
+            {"config_entry_id": elibom_entry.entry_id, "schedule_id": schedule_id},
+            blocking=True,
+        )
+    )
+    while not simulator.requests_to("elibom", "DELETE", f"/schedules/{schedule_id}"):
+        await asyncio.sleep(0.01)
+    await elibom_entry.runtime_data.async_refresh()  # sees it gone, asks: cancelled
+    await cancel
+    await hass.async_block_till_done(wait_background_tasks=True)
+    await poll(hass)
+
+    assert [e["status"] for e in events if e["schedule_id"] == schedule_id] == [
+        "cancelled"
+    ]
