@@ -420,6 +420,7 @@ async def test_another_key_does_not_replay_the_history(
     events = listen(hass, EVENT_MESSAGE_RECEIVED)
     simulator.advance(1)
     simulator.aldeamo.write("whatsapp", ANA, "para el bot de antes")
+    simulator.advance(1)  # a message of the new listing's own second counts as new
     simulator.aldeamo.api_keys.add("otra-llave-0002")
     hass.config_entries.async_update_entry(
         aldeamo_entry, data={**aldeamo_entry.data, "api_key": "otra-llave-0002"}

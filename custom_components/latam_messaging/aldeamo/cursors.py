@@ -147,7 +147,15 @@ def start(
         since = int(moment(mark).timestamp()) + 1
     else:
         since = None
-    return Channel(since=since, first_mark=mark, mark=mark, epoch=epoch)
+    # Someone active in the listing's own second: a message later in that second
+    # moves no one's `last_active`, so those at the mark are read once more (what
+    # they wrote from `since` on is new), as after any listing that moves the mark.
+    recheck = (
+        mark is not None and since is not None and moment(mark).timestamp() >= since
+    )
+    return Channel(
+        since=since, first_mark=mark, mark=mark, recheck=recheck, epoch=epoch
+    )
 
 
 def to_read[UserT: Listed](channel: Channel, users: Iterable[UserT]) -> list[UserT]:

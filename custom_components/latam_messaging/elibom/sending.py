@@ -304,9 +304,15 @@ class ElibomSender(LatamCoordinator[ElibomData, deliveries.ElibomState]):
             ) from err
         except LatamMessagingError as err:
             raise self._action_error(err) from err
-        self._queue(
-            EVENT_SCHEDULE_STATUS, deliveries.settle(state, schedule_id, "cancelled")
-        )
+        if deliveries.scheduled(state, schedule_id) or (
+            state.settled.get(schedule_id) != "cancelled"
+        ):
+            self._queue(
+                EVENT_SCHEDULE_STATUS,
+                deliveries.settle(state, schedule_id, "cancelled"),
+            )
+        # else a poll that ran while the answer was on its way saw it cancelled
+        # and fired its event: one change, one event.
         deliveries.touch(state, schedule_id)
         await self.store.async_save()
         self.async_fire_pending()
