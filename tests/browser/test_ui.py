@@ -7,7 +7,8 @@ recipient and send to it with notify.send_message; then switch the UI to Spanish
 see the account form in Spanish and add the account again, turn on the plain
 alphabet in its options, add a recipient (and see the Assist option), build "when
 María writes" through the contact's device trigger and see it run, and find a
-scheduled SMS's id in the sensor's attributes and cancel it.
+scheduled SMS's id in the sensor's attributes and cancel it; then meet no wrong
+menu, no hidden typo and no raw channel key, and read María's message in words.
 """
 
 from __future__ import annotations
@@ -691,3 +692,84 @@ def test_find_a_schedule_in_the_attributes_and_cancel_it(
     open_device_page(page, home_assistant.url)
     wait_for_sensor(page, scheduled, "0", timeout=45)
     shot("scheduled-messages-0-es")
+
+
+def test_a_spanish_newcomer_meets_no_wrong_menu_no_hidden_typo_no_raw_key(
+    page: Page, home_assistant: Instance, shot: Shots
+) -> None:
+    """The second Spanish walk: what stopped or misled a newcomer does not come back.
+
+    Each account offers only its own kind of person; a mistyped mobile is refused on
+    the form, before it is saved; the contact form names the channel in words; and
+    María's message reads in words in the activity.
+    """
+    es = FRONTEND["es"]
+    recipient = ("config_subentries", "recipient")
+    contact = ("config_subentries", "contact")
+    add_recipient = integration_text("es", *recipient, "initiate_flow", "user")
+    add_contact = integration_text("es", *contact, "initiate_flow", "user")
+    bot_title = "Aldeamo (WhatsApp)"  # a bot is titled by its channels
+
+    open_integration_page(page, home_assistant.url)
+    for title, offered, other in (
+        ("Tienda Demo", add_recipient, add_contact),
+        (bot_title, add_contact, add_recipient),
+    ):
+        row = page.locator("ha-config-entry-row").filter(has_text=title).first
+        expect(row).to_be_visible()
+        row.get_by_role("button", name=es["menu"]).first.click()
+        expect(page.get_by_role("menuitem", name=offered)).to_be_visible()
+        expect(page.get_by_role("menuitem", name=other)).to_have_count(0)
+        shot(f"menu-{'elibom' if title == 'Tienda Demo' else 'aldeamo'}-es")
+        page.keyboard.press("Escape")
+        expect(page.get_by_role("menuitem", name=offered)).to_be_hidden()
+
+    # "310 555 66" is two digits short: refused on the form, with how to write it.
+    row = page.locator("ha-config-entry-row").filter(has_text="Tienda Demo").first
+    row.get_by_role("button", name=es["menu"]).first.click()
+    page.get_by_role("menuitem", name=add_recipient).click()
+    flow = page.locator("dialog-data-entry-flow")
+    form = (*recipient, "step", "user")
+    flow.get_by_role(
+        "textbox", name=integration_text("es", *form, "data", "name")
+    ).fill("Tío Jorge")
+    flow.get_by_role(
+        "textbox", name=integration_text("es", *form, "data", "phone_number")
+    ).fill("310 555 66")
+    flow.get_by_role("button", name=es["submit"]).click()
+    refusal = integration_text("es", *recipient, "error", "local_phone_number")
+    expect(flow.get_by_text(refusal.split("{country_code}")[0].strip())).to_be_visible()
+    shot("recipient-typo-refused-es")
+    page.keyboard.press("Escape")
+    expect(flow).to_be_hidden()
+    expect(page.get_by_text("Tío Jorge")).to_have_count(0)
+
+    # The contact form says what a contact is and names the channel in words.
+    row = page.locator("ha-config-entry-row").filter(has_text=bot_title).first
+    row.get_by_role("button", name=es["menu"]).first.click()
+    page.get_by_role("menuitem", name=add_contact).click()
+    flow = page.locator("dialog-data-entry-flow")
+    expect(
+        flow.get_by_text(
+            integration_text("es", *contact, "step", "user", "description")
+        )
+    ).to_be_visible()
+    expect(flow.get_by_role("radio", name="WhatsApp")).not_to_be_checked()
+    flow.get_by_role("radio", name="WhatsApp").check()
+    flow.get_by_role("button", name=es["submit"]).click()
+    title = integration_text("es", *contact, "step", "details", "title")
+    expect(flow.get_by_text(title.format(channel="WhatsApp"))).to_be_visible()
+    expect(
+        flow.get_by_text(title.format(channel="whatsapp"), exact=True)
+    ).to_have_count(0)
+    shot("contact-form-channel-in-words-es")
+    page.keyboard.press("Escape")
+    expect(flow).to_be_hidden()
+
+    # María wrote earlier ("Ya llegué a la casa"): the activity says who and what.
+    page.goto(home_assistant.url + "/logbook")
+    wrote = integration_text("es", "common", "logbook_message_received").format(
+        channel="WhatsApp", message="Ya llegué a la casa"
+    )
+    expect(page.get_by_text(wrote).first).to_be_visible(timeout=30_000)
+    shot("activity-in-words-es")
