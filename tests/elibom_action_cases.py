@@ -1,4 +1,4 @@
-"""Inputs and expected answers for tests/test_elibom_actions.py: bad numbers, fields and faults."""
+"""Inputs and expected answers for tests/test_elibom_actions_*.py: bad numbers, fields and faults."""
 
 from __future__ import annotations
 
