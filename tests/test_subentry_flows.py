@@ -476,8 +476,12 @@ async def test_the_contact_form_says_what_a_contact_is_and_names_the_channel(
         (aldeamo_entry.entry_id, "contact"), context={"source": SOURCE_USER}
     )
     (marker,) = result["data_schema"].schema
+    # Not required on the form: the frontend would check a required list's first.
+    assert isinstance(marker, vol.Optional)
     assert marker.default is vol.UNDEFINED
     assert "WhatsApp" in texts["user"]["description"]
+    result = await hass.config_entries.subentries.async_configure(result["flow_id"], {})
+    assert result["errors"] == {"channel": "required"}  # sent with none: asked again
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"], {"channel": "whatsapp"}
     )

@@ -61,11 +61,14 @@ class ContactFlow(ConfigSubentryFlow):
         entry = self._get_entry()
         channels = [*entry.data[CONF_CHANNELS], "sms"]
         # No channel chosen for them: the first one listed is rarely the one meant.
+        # Optional on the form, as the frontend checks a required list's first
+        # choice by itself; a form sent with none is asked again.
         return self.async_show_form(
             step_id="user",
+            errors={CONF_CHANNEL: "required"} if user_input is not None else None,
             data_schema=vol.Schema(
                 {
-                    vol.Required(CONF_CHANNEL): SelectSelector(
+                    vol.Optional(CONF_CHANNEL): SelectSelector(
                         SelectSelectorConfig(
                             options=channels,
                             translation_key=CONF_CHANNELS,
