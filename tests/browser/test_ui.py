@@ -764,7 +764,7 @@ def test_a_spanish_newcomer_meets_no_wrong_menu_no_hidden_typo_no_raw_key(
     flow.get_by_role("radio", name="WhatsApp").check()
     flow.get_by_role("button", name=es["submit"]).click()
     title = integration_text("es", *contact, "step", "details", "title")
-    expect(flow.get_by_text(title.format(channel="WhatsApp"))).to_be_visible()
+    expect(flow.get_by_text(title.format(channel="WhatsApp")).first).to_be_visible()
     expect(
         flow.get_by_text(title.format(channel="whatsapp"), exact=True)
     ).to_have_count(0)
