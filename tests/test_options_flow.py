@@ -145,6 +145,11 @@ async def test_elibom_options_name_the_account_and_warn_when_the_address_is_loca
     assert _section(result, "inbound_sms") == {
         "local_webhook_url": f"http://192.168.1.20:8123/api/latam_messaging/elibom/{WEBHOOK_ID}"
     }
+    # The field wraps, so the whole address shows (one line cut it off).
+    ((_, selector),) = next(
+        v for k, v in result["data_schema"].schema.items() if k == "inbound_sms"
+    ).schema.schema.items()
+    assert selector.config["multiline"] is True
     section = ENGLISH["options"]["step"]["init"]["sections"]["inbound_sms"]
     assert "short code" in section["description"]
     assert "cannot reach" in section["data"]["local_webhook_url"]

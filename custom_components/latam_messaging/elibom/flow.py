@@ -20,7 +20,6 @@ from homeassistant.helpers.selector import (
     NumberSelectorMode,
     TextSelector,
     TextSelectorConfig,
-    TextSelectorType,
 )
 import voluptuous as vol
 from yarl import URL
@@ -192,8 +191,10 @@ def _inbound_sms_section(
             vol.Schema(
                 {
                     vol.Optional(
-                        key, description={"suggested_value": url}
-                    ): TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
+                        key,
+                        description={"suggested_value": url},
+                        # Several lines: the whole address shows, to be copied whole.
+                    ): TextSelector(TextSelectorConfig(multiline=True))
                 }
             ),
             {"collapsed": False},
