@@ -105,3 +105,31 @@ def test_the_options_intro_promises_nothing_a_bots_form_lacks(
     intro = TRANSLATIONS[language]["options"]["step"]["init"]["description"]
     assert warns not in intro.lower()
     assert "{account}" in intro
+
+
+async def test_a_bots_user_count_says_in_spanish_whom_it_counts(
+    hass: HomeAssistant,
+    aldeamo_entry: MockConfigEntry,
+    simulator: Simulator,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """A count named "Usuarios de WhatsApp" left a newcomer guessing: say who is counted."""
+    hass.config.language = "es"
+    simulator.aldeamo.add_user("whatsapp", MARIA, name="María")
+    simulator.aldeamo.add_user("whatsapp", "573004445555", name="Juan")
+    await setup_entry(hass, aldeamo_entry)
+
+    entity_id = next(
+        e.entity_id
+        for e in er.async_entries_for_config_entry(
+            entity_registry, aldeamo_entry.entry_id
+        )
+        if e.translation_key == "users_whatsapp"
+    )
+    state = hass.states.get(entity_id)
+
+    assert state is not None
+    assert state.state == "2"
+    assert state.attributes["friendly_name"].endswith(
+        "Personas que escribieron por WhatsApp"
+    )
