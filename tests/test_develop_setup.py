@@ -135,11 +135,15 @@ async def test_the_demo_dashboard_has_no_empty_card_and_shows_each_person(
         assert card.get("entities") or card["target"]["entity_id"], card
     assert sorted(cards["Personas"]["entities"]) == [
         "event.ana_messages",
-        "notify.ana",
-        "notify.mama",
         "sensor.mama_last_sms",
     ]
-    assert {"notify.ana", "notify.mama"} <= set(cards["Enviar"]["entities"])
+    # Whom to send to: a button each, not a notify state reading "Desconocido".
+    send = cards["Enviar"]["entities"]
+    assert sorted(row["entity"] for row in send) == ["notify.ana", "notify.mama"]
+    for row in send:
+        assert row["type"] == "button"
+        assert row["tap_action"]["perform_action"] == "notify.send_message"
+        assert row["tap_action"]["target"] == {"entity_id": row["entity"]}
     assert "event.ana_messages" in cards["Mensajes recibidos"]["target"]["entity_id"]
 
 

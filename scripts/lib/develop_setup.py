@@ -303,8 +303,9 @@ async def save_dashboard(api: Api) -> None:
     """Create the demo's own dashboard if needed and save it, built from our entities.
 
     Every card has entities (an empty one shows as a configuration error): the credit
-    history, each person's entities (what to send to, what they wrote) and the
-    messages received, which the activity view tells in words.
+    history, each person's entities (what they wrote, what their last SMS did), a
+    button per person to send to, and the messages received, which the activity
+    view tells in words.
     """
     ours = await our_entities(api)
 
@@ -332,14 +333,30 @@ async def save_dashboard(api: Api) -> None:
     people = [
         entity_id
         for _, entity_id, person in ours
-        if person and entity_id.split(".")[0] in {"notify", "event", "sensor"}
+        if person and entity_id.split(".")[0] in {"event", "sensor"}
+    ]
+    # A notify entity's state is when it last sent ("Desconocido" until then): each
+    # is a button that sends a greeting instead, which is what the card is for.
+    send = [
+        {
+            "type": "button",
+            "entity": entity_id,
+            "action_name": "Saludar",
+            "tap_action": {
+                "action": "perform-action",
+                "perform_action": "notify.send_message",
+                "target": {"entity_id": entity_id},
+                "data": {"message": "Hola desde Home Assistant"},
+            },
+        }
+        for entity_id in notify
     ]
     cards: list[dict[str, Any]] = [
         {"type": "entities", "title": "SMS (Elibom)", "entities": sms},
         {"type": "history-graph", "title": "Créditos", "entities": having("credits")},
         {"type": "entities", "title": "Bots (Aldeamo)", "entities": bots + events},
         {"type": "entities", "title": "Personas", "entities": people},
-        {"type": "entities", "title": "Enviar", "entities": notify},
+        {"type": "entities", "title": "Enviar", "entities": send},
         {
             "type": "logbook",
             "title": "Mensajes recibidos",
