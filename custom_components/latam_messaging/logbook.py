@@ -28,6 +28,7 @@ from .const import (
     EVENT_MESSAGE_RECEIVED,
     EVENT_SCHEDULE_STATUS,
 )
+from .elibom.coordinator import recipient_name
 
 PREVIEW_LENGTH = 60
 """Characters of a received message shown in the activity view."""
@@ -87,10 +88,8 @@ def _sender(hass: HomeAssistant, data: Mapping[str, Any]) -> str:
 def _recipient(hass: HomeAssistant, event: Event, number: object) -> str:
     """Name an SMS's recipient if the number is a saved one, else by its last digits."""
     entry = hass.config_entries.async_get_entry(str(event.data.get("config_entry_id")))
-    for subentry in entry.subentries.values() if entry else ():
-        if subentry.data.get(CONF_PHONE_NUMBER) == number:
-            return subentry.title
-    return last_digits(number)
+    name = recipient_name(entry, str(number)) if entry else None
+    return name or last_digits(number)
 
 
 @callback

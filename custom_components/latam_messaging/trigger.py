@@ -53,6 +53,7 @@ from .const import (
     EVENT_MESSAGE_RECEIVED,
 )
 from .device_trigger import device_owner
+from .elibom.coordinator import recipient_name
 from .providers import provider_of
 
 OFFERED: Final = (MAJOR_VERSION, MINOR_VERSION) >= (2026, 10)
@@ -361,10 +362,7 @@ class DeliveryFailedTrigger(_LatamTrigger):
     def _name(self, entry_id: Any, number: str) -> str | None:
         """Return the recipient's name for a number, if the account has one."""
         entry = self._hass.config_entries.async_get_entry(str(entry_id))
-        for subentry in entry.subentries.values() if entry else ():
-            if _digits(str(subentry.data.get(CONF_PHONE_NUMBER, ""))) == number:
-                return subentry.title
-        return None
+        return recipient_name(entry, number) if entry else None
 
 
 TRIGGERS: Final[dict[str, type[Trigger]]] = {

@@ -22,6 +22,13 @@ _LOCAL_LENGTH = 10
 _CLIENT_ID = re.compile(r"[A-Za-z0-9_\-.@:+]{1,128}")
 
 
+def _written(raw: str) -> tuple[bool, str]:
+    """Say whether a number is written with +, and its digits without separators."""
+    text = raw.strip()
+    international = text.startswith("+")
+    return international, _SEPARATORS.sub("", text[1:] if international else text)
+
+
 def phone_number(raw: str, country_code: str) -> str:
     """Normalise one number as a person writes it to digits with country code.
 
@@ -29,9 +36,7 @@ def phone_number(raw: str, country_code: str) -> str:
     country: a 10-digit number, or the country code followed by one; anything
     else (a digit missing, a digit too many) is refused, never guessed.
     """
-    text = raw.strip()
-    international = text.startswith("+")
-    digits = _SEPARATORS.sub("", text[1:] if international else text)
+    international, digits = _written(raw)
     if not _DIGITS.fullmatch(digits) and (
         international or not _ONLY_DIGITS.fullmatch(digits)
     ):
@@ -57,9 +62,7 @@ def sender_number(raw: str, country_code: str) -> str:
 
     Elibom writes the whole number; a 10-digit one is taken as local, as before.
     """
-    text = raw.strip()
-    international = text.startswith("+")
-    digits = _SEPARATORS.sub("", text[1:] if international else text)
+    international, digits = _written(raw)
     if not _DIGITS.fullmatch(digits):
         raise invalid("invalid_phone_number", number=shown(raw))
     if not international and len(digits) == _LOCAL_LENGTH:

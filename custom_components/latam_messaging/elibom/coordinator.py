@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any, Self
 
 from aiohttp import ClientSession
-from homeassistant.config_entries import ConfigSubentry
+from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 from homeassistant.const import CONF_URL, CONF_USERNAME, Platform
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
@@ -50,6 +50,17 @@ from .triggers import ELIBOM_TRIGGERS
 
 INBOUND_REMEMBERED = 200
 """Ids of received SMS kept to ignore a callback Elibom repeats."""
+
+
+def recipient_name(entry: ConfigEntry[Any], number: str) -> str | None:
+    """Return the name of the account's recipient with this number, if one has it."""
+    for subentry in entry.subentries.values():
+        if (
+            subentry.subentry_type == SUBENTRY_RECIPIENT
+            and subentry.data.get(CONF_PHONE_NUMBER) == number
+        ):
+            return subentry.title
+    return None
 
 
 class ElibomCoordinator(ElibomSender):
@@ -270,7 +281,7 @@ class ElibomCoordinator(ElibomSender):
                 "provider": PROVIDER_ELIBOM,
                 "channel": "sms",
                 "client_id": sender,
-                "name": self._recipient_name(sender),
+                "name": recipient_name(self.config_entry, sender),
                 "message": text,
                 "message_id": message_id,
                 "time": when.isoformat(),
@@ -283,12 +294,3 @@ class ElibomCoordinator(ElibomSender):
         await self.async_send_sms(
             [str(message["client_id"])], assist.sms_answer(speech)
         )
-
-    def _recipient_name(self, number: str) -> str | None:
-        for subentry in self.config_entry.subentries.values():
-            if (
-                subentry.subentry_type == SUBENTRY_RECIPIENT
-                and subentry.data.get(CONF_PHONE_NUMBER) == number
-            ):
-                return subentry.title
-        return None

@@ -152,13 +152,14 @@ class ElibomSender(LatamCoordinator[ElibomData, deliveries.ElibomState]):
         pass the daily limit is refused whole, before any request; `context`
         tells which automation or script asked.
         """
-        self._reserve(segments(text) * len(numbers), context)
+        per_number = segments(text)
+        self._reserve(per_number * len(numbers), context)
         chunks = [
             numbers[start : start + BROADCAST_CHUNK_SIZE]
             for start in range(0, len(numbers), BROADCAST_CHUNK_SIZE)
         ]
         results = await asyncio.shield(
-            self._keep_going(self._broadcast(chunks, text, when, context))
+            self._keep_going(self._broadcast(chunks, text, when, per_number, context))
         )
         accepted = [r for r in results if not isinstance(r, LatamMessagingError)]
         errors = [r for r in results if isinstance(r, LatamMessagingError)]
@@ -235,10 +236,10 @@ class ElibomSender(LatamCoordinator[ElibomData, deliveries.ElibomState]):
         chunks: list[list[str]],
         text: str,
         when: datetime | None,
+        per_number: int,
         context: Context | None,
     ) -> list[str | LatamMessagingError]:
         state = self.store.state
-        per_number = segments(text)
         # Parts set aside and not counted yet: freed however the send ends.
         left = sum(len(chunk) for chunk in chunks) * per_number
 

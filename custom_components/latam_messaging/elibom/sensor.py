@@ -23,7 +23,7 @@ from homeassistant.util import dt as dt_util
 from ..const import CONF_PHONE_NUMBER, EVENT_DELIVERY_STATUS, SUBENTRY_RECIPIENT
 from ..entity import LatamEntity, ProviderEntities
 from ..validation import masked
-from .coordinator import ElibomCoordinator
+from .coordinator import ElibomCoordinator, recipient_name
 from .data import ElibomData
 
 PREVIEW_LENGTH = 40
@@ -187,7 +187,12 @@ class UnconfirmedSmsSensor(ElibomSensor, RestoreEntity):
             for message in event.data.get("messages") or ()
             if isinstance(message, dict)
         ]
-        shown = self._recipient(numbers[0]) if numbers else None
+        shown = (
+            recipient_name(self.coordinator.config_entry, numbers[0])
+            or masked(numbers[0])
+            if numbers
+            else None
+        )
         if shown and len(numbers) > 1:
             shown += f" +{len(numbers) - 1}"
         self._last = {
@@ -196,13 +201,6 @@ class UnconfirmedSmsSensor(ElibomSensor, RestoreEntity):
             "last_time": dt_util.utcnow().isoformat(),
         }
         self.async_write_ha_state()
-
-    def _recipient(self, number: str) -> str:
-        """Name a saved recipient; any other number by its last digits only."""
-        for subentry in self.coordinator.config_entry.subentries.values():
-            if subentry.data.get(CONF_PHONE_NUMBER) == number:
-                return subentry.title
-        return masked(number)
 
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
